@@ -1,0 +1,103 @@
+"""ketensim's engine against a plain hand-written SimPy model of the same chain.
+
+Both run the chain of ``chain4.toml`` (four steps with 20, 25, 20 and 5
+servers, mean service 1.0, 1.5, 2.0 and 0.5, 40% leave after step 2, 15
+arrivals per time unit, about 400,000 cases) inside this one invocation, so
+the ratio does not depend on how fast the machine is. The plain model is the
+textbook SimPy shape: one process per case, one ``simpy.Resource`` per step.
+Then a whole ``ketensim run`` process (loading, simulating, writing every
+result file and the report) is timed against the same plain model.
+
+Usage: python benchmarks/engine_vs_simpy.py [--repeat N] [--no-cli]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import simpy
+
+import ketensim
+from ketensim.engine import run_replication
+
+HERE = Path(__file__).resolve().parent
+SCENARIO = HERE / "chain4.toml"
+CAPACITY = (20, 25, 20, 5)
+MEAN = (1.0, 1.5, 2.0, 0.5)
+RATE = 15.0
+HORIZON = 26667.0
+
+
+def plain_simpy(seed: int = 1) -> int:
+    """The hand-written model; returns the number of cases that entered."""
+    rng = np.random.default_rng(seed)
+    env = simpy.Environment()
+    servers = [simpy.Resource(env, capacity=c) for c in CAPACITY]
+    entered = 0
+
+    def case(env: simpy.Environment):
+        for i in range(4):
+            with servers[i].request() as req:
+                yield req
+                yield env.timeout(rng.exponential(MEAN[i]))
+            if i == 1 and rng.random() < 0.4:
+                return
+
+    def source(env: simpy.Environment):
+        nonlocal entered
+        while True:
+            yield env.timeout(rng.exponential(1 / RATE))
+            entered += 1
+            env.process(case(env))
+
+    env.process(source(env))
+    env.run(until=HORIZON)
+    return entered
+
+
+def engine(seed: int = 1) -> int:
+    scenario = ketensim.load(SCENARIO)
+    return run_replication(scenario, 0, seed).cases_in
+
+
+def timed(fn, *args) -> tuple[float, int]:
+    start = time.perf_counter()
+    cases = fn(*args)
+    return time.perf_counter() - start, cases
+
+
+def whole_run() -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "ketensim", "run", str(SCENARIO), "--out", f"{tmp}/out",
+               "--jobs", "1"]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        return time.perf_counter() - start, 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="best of N runs of each")
+    parser.add_argument("--no-cli", action="store_true", help="skip the whole-process run")
+    args = parser.parse_args()
+
+    plain = min(timed(plain_simpy) for _ in range(args.repeat))
+    ours = min(timed(engine) for _ in range(args.repeat))
+    print(f"plain SimPy model : {plain[0]:7.2f} s  {plain[1] / plain[0]:9,.0f} cases/s")
+    print(f"ketensim engine   : {ours[0]:7.2f} s  {ours[1] / ours[0]:9,.0f} cases/s")
+    print(f"speed-up (plain / ketensim engine): {plain[0] / ours[0]:.2f}x")
+    if not args.no_cli:
+        cli = min(whole_run() for _ in range(args.repeat))
+        print(f"ketensim run (whole process, all result files): {cli[0]:7.2f} s "
+              f"{ours[1] / cli[0]:9,.0f} cases/s")
+        print(f"speed-up (plain / whole ketensim run): {plain[0] / cli[0]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

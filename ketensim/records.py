@@ -1,0 +1,52 @@
+"""What one replication of the engine produces: plain columnar records.
+
+The engine aggregates while it runs (time integrals, counters) and keeps
+per-case tallies as NumPy arrays; nothing here knows pandas. Every figure
+covers the steady-state window ``[warmup, horizon]`` as defined in the
+contract, except ``max_queue`` and the ``*_at_end`` readings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class StepRecord:
+    """One step in one replication."""
+
+    step: str
+    arrivals: int  # cases arriving at the step in the window
+    completions: int  # cases finishing service at the step in the window
+    waits: np.ndarray  # queue waits of cases that arrived in the window, taken at service start
+    queue_area: float  # integral of queue length over the window
+    busy_area: float  # integral of busy servers over the window
+    capacity_area: float  # integral of available servers over the window
+    max_queue: int  # largest queue length seen in the window
+    queue_at_end: int
+    in_service_at_end: int
+
+
+@dataclass
+class ReplicationRecord:
+    """The whole output of one replication."""
+
+    replication: int
+    warmup: float
+    horizon: float
+    steps: list[StepRecord]
+    cases_in: int  # cases entering the chain in the window
+    cases_out: int  # cases leaving the chain in the window
+    lead_times: np.ndarray  # doorlooptijd of cases entering in the window and leaving by horizon
+    outcomes: dict[str, int]  # cases leaving in the window, per outcome
+    wip_at_end: int  # cases in the chain at the horizon
+    sample_times: np.ndarray  # shape (n,)
+    queue_samples: np.ndarray  # shape (n_steps, n): queue length at each sample time
+    busy_samples: np.ndarray  # shape (n_steps, n): cases in service at each sample time
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def window(self) -> float:
+        return self.horizon - self.warmup
