@@ -20,12 +20,29 @@ DEFAULT_CASE_TYPE = "case"
 
 
 @dataclass(frozen=True)
+class Reentry:
+    """Herinstroom: a share of the cases leaving on a route come back later as new cases."""
+
+    p: float
+    to: str
+    after: Distribution
+
+
+@dataclass(frozen=True)
 class Route:
-    """Where a case goes after a step, with probability ``p``."""
+    """Where a case goes after a step, with probability ``p``.
+
+    A route between partners is a koppelvlak: ``delay`` is the hand-over time
+    (a paper dossier travels slower than an electronic one) and ``returned``
+    the share of hand-overs sent back to the sender as incomplete (rework).
+    """
 
     to: str
     p: float
     outcome: str | None = None
+    delay: Distribution | None = None
+    returned: float = 0.0
+    reenter: Reentry | None = None
 
     @property
     def is_exit(self) -> bool:
@@ -43,10 +60,70 @@ class Partner:
 
     id: str
     name: str | None = None
+    calendar: str | None = None
 
     @property
     def label(self) -> str:
         return self.name or self.id
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    """How a step treats one case type: its own service, routes and priority."""
+
+    case_type: str
+    service: Distribution | None = None
+    routes: tuple[Route, ...] | None = None
+    priority: int = 0  # higher is served first (non-preemptive)
+
+
+@dataclass(frozen=True)
+class QueueLimit:
+    """A finite buffer: ``size`` waiting places and what happens to a case that finds it full."""
+
+    size: int
+    policy: str = "reject"  # "block" | "divert" | "reject"
+    divert_to: str | None = None
+    outcome: str = "rejected"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A maximum wait: a case not started by then leaves (verjaring, sepot wegens termijn)."""
+
+    max_wait: Distribution
+    outcome: str = "deadline"
+
+
+@dataclass(frozen=True)
+class Dismissal:
+    """Above ``above`` waiting cases, a ``share`` of arriving cases is dismissed at once."""
+
+    above: int
+    share: float
+    outcome: str = "dismissed"
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """Batch service: every ``every`` time units (from ``offset``) each server hears up to
+    ``size`` cases together, all finishing after one ``duration`` (a zitting)."""
+
+    every: float
+    size: int
+    duration: Distribution
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The werkvoorraad at time 0: cases already waiting (and in service), with their ages."""
+
+    queue: int = 0
+    in_service: int = 0
+    case_type: str = DEFAULT_CASE_TYPE
+    ages: tuple[float, ...] = ()  # age of each waiting case at time 0 (from a CSV)
+    types: tuple[str, ...] = ()  # case type of each waiting case (from a CSV)
 
 
 @dataclass(frozen=True)
@@ -59,10 +136,23 @@ class Step:
     service: Distribution
     routes: tuple[Route, ...] = ()
     name: str | None = None
+    types: tuple[TypeRule, ...] = ()
+    queue_limit: QueueLimit | None = None
+    deadline: Deadline | None = None
+    dismissal: Dismissal | None = None
+    sessions: Sessions | None = None
+    backlog: Backlog | None = None
+    calendar: str | None = None
 
     @property
     def label(self) -> str:
         return self.name or self.id
+
+    def rule(self, case_type: str) -> TypeRule | None:
+        for rule in self.types:
+            if rule.case_type == case_type:
+                return rule
+        return None
 
     @property
     def effective_routes(self) -> tuple[Route, ...]:
@@ -83,6 +173,28 @@ class Arrival:
     rate: float
     case_type: str = DEFAULT_CASE_TYPE
     times: tuple[float, ...] | None = None  # replayed arrival moments instead of Poisson
+    types: tuple[str, ...] | None = None  # case type per replayed moment
+    schedule: tuple[tuple[float, float], ...] = ()  # (from, rate): piecewise-constant rate
+    season: tuple[float, ...] = ()  # 12 monthly factors on the rate
+    batch: Distribution | None = None  # cases per arrival moment (rounded, at least 1)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working time: when a partner's or step's capacity is available.
+
+    Day 0 is a Monday. ``hours`` of each working day are open, from
+    ``start_hour``; ``weekdays`` lists the open days (1 = Monday ... 7 = Sunday);
+    ``holidays`` are closed day numbers; ``plan`` is a capacity plan over time,
+    (from, capacity) pairs that replace the step's capacity from then on.
+    """
+
+    id: str
+    hours: float = 24.0
+    start_hour: float = 0.0
+    weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+    holidays: tuple[int, ...] = ()
+    plan: tuple[tuple[float, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +240,8 @@ class Scenario:
     warmup: float = 0.0
     replications: int = 1
     seed: int = 0
+    calendars: tuple[Calendar, ...] = ()
+    wip_cap: int | None = None  # ketenregie: cases wait outside the chain above this WIP
     source: str | None = field(default=None, compare=False)
 
     # -- look-ups -----------------------------------------------------------
@@ -161,7 +275,12 @@ class Scenario:
     def outcomes(self) -> tuple[str, ...]:
         """Every outcome a case can leave with, in order of first mention (events included)."""
         seen: dict[str, None] = {}
-        route_sets = [s.effective_routes for s in self.steps]
+        route_sets: list[tuple[Route, ...]] = []
+        for s in self.steps:
+            route_sets.append(s.effective_routes)
+            route_sets.extend(
+                r.routes or (Route(EXIT, 1.0),) for r in s.types if r.routes is not None
+            )
         for ev in self.events:
             for ch in ev.changes:
                 if ch.attribute == "routes":
@@ -170,6 +289,10 @@ class Scenario:
             for r in routes:
                 if r.is_exit:
                     seen.setdefault(r.exit_outcome, None)
+        for s in self.steps:
+            for extra in (s.queue_limit, s.deadline, s.dismissal):
+                if extra is not None:
+                    seen.setdefault(extra.outcome, None)
         return tuple(seen)
 
     # -- variants -----------------------------------------------------------

@@ -27,6 +27,13 @@ class StepRecord:
     max_queue: int  # largest queue length seen in the window
     queue_at_end: int
     in_service_at_end: int
+    blocked_area: float = 0.0  # integral of servers holding a case that cannot move on
+    rejected: int = 0  # turned away: the buffer was full
+    diverted: int = 0  # sent to another step: the buffer was full
+    reneged: int = 0  # left the queue at their deadline
+    dismissed: int = 0  # dismissed on arrival because the backlog was too high
+    returned: int = 0  # hand-overs sent back to this step as incomplete
+    at_door_end: int = 0  # cases waiting to get in (blocked) at the horizon
 
 
 @dataclass
@@ -45,7 +52,11 @@ class ReplicationRecord:
     sample_times: np.ndarray  # shape (n,)
     queue_samples: np.ndarray  # shape (n_steps, n): queue length at each sample time
     busy_samples: np.ndarray  # shape (n_steps, n): cases in service at each sample time
-    extra: dict[str, object] = field(default_factory=dict)
+    reentries: int = 0  # cases that came back after leaving (herinstroom) in the window
+    backlog_lead_times: np.ndarray = field(default_factory=lambda: np.empty(0))
+    outside_area: float = 0.0  # integral of cases held outside the chain by a WIP cap
+    outside_at_end: int = 0
+    deadlock: tuple[float, tuple[str, ...]] | None = None  # first moment the chain locked up
 
     @property
     def window(self) -> float:

@@ -83,7 +83,7 @@ def test_md1_pollaczek_khinchine():
 
 
 def test_jackson_chain_with_exit_branch():
-    """A -> B (60%) or exit (40%); B -> C. Each step behaves as M/M/c at its traffic-equation rate."""
+    """A -> B (60%) or exit (40%); B -> C: each step is M/M/c at its traffic-equation rate."""
     gamma = 4.0
     steps = [
         step("a", 5, 1.0, [("b", 0.6), ("exit", 0.4, "early")]),

@@ -7,7 +7,8 @@ import pytest
 from builders import det, event, poisson, replay, scenario, step
 
 from ketensim.engine import run_replication
-from ketensim.engine.core import Chain, _interventions
+from ketensim.engine.core import Chain
+from ketensim.engine.run import _interventions
 from ketensim.model import Route
 
 

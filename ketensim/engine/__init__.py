@@ -1,5 +1,5 @@
 """The simulation engine: the only package that imports SimPy."""
 
-from ketensim.engine.core import run_replication, sample_times
+from ketensim.engine.run import run_replication, sample_times
 
 __all__ = ["run_replication", "sample_times"]

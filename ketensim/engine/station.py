@@ -1,12 +1,17 @@
-"""A step (schakel) as a station: its own server count over a FIFO queue.
+"""A step (schakel) as a station: its own server count over a queue.
 
 SimPy's ``Resource`` cannot change its capacity after creation, and a process
 per case with request/release costs about four events per visit. A station
 that runs its own servers needs one event per visit (the end of service):
 arrivals start service at once or join the queue, and a finished case hands
 its server straight to the next in line. Statistics are aggregated as the
-run goes: time integrals of queue length, busy and available servers, and
-the waits as a columnar array.
+run goes: time integrals of queue length, busy, blocked and available
+servers, and the waits as a columnar array.
+
+The mechanisms a real keten needs (case types with their own service and
+routes, priorities, finite buffers that block, divert or reject, deadlines,
+dismissal under pressure, hand-over delays and rework) each cost one cheap
+test on the plain path, so a plain step runs as fast as before.
 """
 
 from __future__ import annotations
@@ -25,115 +30,306 @@ if TYPE_CHECKING:
     from ketensim.engine.core import Chain
 
 
+class Hop:
+    """A route as the engine follows it: target (None = exit) and what happens on the way."""
+
+    __slots__ = ("blocking", "delay", "outcome", "plain", "reenter", "returned", "target")
+
+    def __init__(self, target: Station | None, outcome: int, route: Route, chain: Chain, src: str):
+        self.target = target
+        self.outcome = outcome
+        self.delay = chain.draws(f"handover:{src}:{route.to}", route.delay) if route.delay else None
+        self.returned = route.returned
+        self.reenter = None
+        if route.reenter is not None:
+            after = chain.draws(f"reenter:{src}:{route.exit_outcome}", route.reenter.after)
+            self.reenter = (route.reenter.p, route.reenter.to, after)
+        # Checked on every completion, so worked out once here.
+        self.plain = self.delay is None and not self.returned and self.reenter is None
+        self.blocking = target is not None and target.policy == "block" and self.delay is None
+
+
 class Station:
     """The runtime side of one step in one replication."""
 
-    def __init__(self, chain: Chain, step: Step, service: Draws, route_u: Draws):
+    def __init__(self, chain: Chain, step: Step):
         self.chain = chain
         self.env = chain.env
         self.id = step.id
-        self.capacity = step.capacity
-        self.busy = 0
-        self.queue: deque[int] = deque()
-        self.since: deque[float] = deque()  # when each queued case arrived here
-        self.service = service
-        self.route_u = route_u
-        self.routes: list[tuple[float, Station | None, int]] = []
+        self.step = step
+        self.nominal = step.capacity  # what events and the capacity plan set
+        self.open = True  # working time, from the calendar
+        self.capacity = step.capacity  # servers available now
+        self.busy = 0  # servers holding a case, blocked ones included
+        self.blocked = 0  # servers holding a finished case that cannot move on
+        self.levels: list[deque[tuple[int, float]]] = [deque()]
+        self.level_of: dict[int, int] = {}
+        self.nq = 0  # cases waiting
+        self.service = chain.draws(f"service:{step.id}", step.service)
+        self.route_u = chain.draws(f"route:{step.id}")
+        self.routes: list[tuple[float, Hop]] = []
+        self.typed = bool(step.types)
+        self.type_service: dict[int, Draws] = {}
+        self.type_routes: dict[int, list[tuple[float, Hop]]] = {}
         self.warmup = chain.warmup
-        # Statistics over the window; reset_statistics() opens the window.
-        self.last = 0.0
-        self.q_area = 0.0
-        self.b_area = 0.0
-        self.c_area = 0.0
-        self.arrivals = 0
-        self.completions = 0
-        self.max_queue = 0
+        limit = step.queue_limit
+        self.limit = limit.size if limit else -1
+        self.policy = limit.policy if limit else ""
+        self.overflow_outcome = chain.outcome_index[limit.outcome] if limit else -1
+        self.senders: deque[tuple[Station | None, int]] = deque()  # blocked, first come first in
+        self.deadline = chain.draws(f"deadline:{step.id}", step.deadline.max_wait) \
+            if step.deadline else None
+        self.waiting: set[tuple[int, float]] = set()  # only kept with a deadline
+        self.gone: set[tuple[int, float]] = set()
+        self.dismissal = step.dismissal
+        self.dismiss_u = chain.draws(f"dismiss:{step.id}") if step.dismissal else None
+        self.dismiss_outcome = chain.outcome_index[step.dismissal.outcome] if step.dismissal else -1
+        self.side_u = chain.draws(f"side:{step.id}")  # rework and re-entry decisions
+        self.reset_statistics(0.0)
         self.waits: array[float] = array("d")
 
     # -- configuration (at start and at events) -------------------------------
-    def set_routes(self, routes: tuple[Route, ...]) -> None:
-        """Routes as cumulative thresholds; the last is open-ended so rounding cannot drop a case."""
-        table: list[tuple[float, Station | None, int]] = []
+    def configure(self) -> None:
+        """Resolve routes and case-type rules once every station exists."""
+        self.set_routes(self.step.effective_routes)
+        levels = sorted({0, *(r.priority for r in self.step.types)}, reverse=True)
+        self.levels = [deque() for _ in levels]
+        for rule in self.step.types:
+            t = self.chain.case_type_index(rule.case_type)
+            self.level_of[t] = levels.index(rule.priority)
+            if rule.service is not None:
+                self.type_service[t] = self.chain.draws(
+                    f"service:{self.id}:{rule.case_type}", rule.service
+                )
+            if rule.routes is not None:
+                self.type_routes[t] = self._table(rule.routes or (Route("exit", 1.0),))
+        self.default_level = levels.index(0)
+
+    def _table(self, routes: tuple[Route, ...]) -> list[tuple[float, Hop]]:
+        """Routes as cumulative thresholds; the last is open-ended so rounding drops no case."""
+        table: list[tuple[float, Hop]] = []
         cum = 0.0
         for route in routes:
             cum += route.p
             if route.p <= 0:
                 continue
-            if route.is_exit:
-                table.append((cum, None, self.chain.outcome_index[route.exit_outcome]))
-            else:
-                table.append((cum, self.chain.stations[route.to], -1))
-        last_cum, target, outcome = table[-1]
-        table[-1] = (math.inf, target, outcome)
-        self.routes = table
+            target = None if route.is_exit else self.chain.stations[route.to]
+            outcome = self.chain.outcome_index[route.exit_outcome] if route.is_exit else -1
+            table.append((cum, Hop(target, outcome, route, self.chain, self.id)))
+        table[-1] = (math.inf, table[-1][1])
+        return table
+
+    def set_routes(self, routes: tuple[Route, ...]) -> None:
+        self.routes = self._table(routes)
 
     def set_capacity(self, capacity: int) -> None:
         """A cut lets cases in service finish; a rise starts waiting cases at once."""
+        self.nominal = capacity
+        self._resize()
+
+    def set_open(self, is_open: bool) -> None:
+        """Working time starts or ends; cases in service are finished (no preemption)."""
+        self.open = is_open
+        self._resize()
+
+    def _resize(self) -> None:
         now = self.env.now
         self.advance(now)
-        self.capacity = capacity
-        while self.queue and self.busy < self.capacity:
-            self._start_next(now)
+        self.capacity = self.nominal if self.open else 0
+        self.fill(now)
 
     def set_service(self, dist: object) -> None:
         self.service.set_dist(dist)  # type: ignore[arg-type]
 
-    # -- the flow of cases --------------------------------------------------
-    def arrive(self, case: int) -> None:
-        """A case reaches this step now."""
+    # -- arriving -----------------------------------------------------------
+    def arrive(self, case: int, sender: Station | None = None) -> None:
+        """A case reaches this step now (``sender`` is the step it comes from, if any)."""
         now = self.env.now
-        self.advance(now)
+        dt = now - self.last  # self.advance(now), inlined on the hottest path
+        if dt > 0.0:
+            self.q_area += self.nq * dt
+            self.b_area += self.busy * dt
+            self.c_area += self.capacity * dt
+            if self.blocked:
+                self.blocked_area += self.blocked * dt
+            self.last = now
+        full = self.nq >= self.limit and self.busy >= self.capacity
+        if self.limit >= 0 and (self.senders or full):
+            self._overflow(case, now)
+            return
         self.arrivals += 1
-        if self.busy < self.capacity and not self.queue:
-            self.busy += 1
+        if self.dismissal is not None and self.nq > self.dismissal.above \
+                and self.dismiss_u.next() < self.dismissal.share:  # type: ignore[union-attr]
+            self.dismissed += 1
+            self.chain.leave(case, self.dismiss_outcome, now)
+        elif self.busy < self.capacity and not self.nq:
             if now >= self.warmup:
                 self.waits.append(0.0)
-            Timeout(self.env, self.service.next(), case).callbacks.append(self._done)
+            self._begin(case, now)
         else:
-            self.queue.append(case)
-            self.since.append(now)
-            if len(self.queue) > self.max_queue:
-                self.max_queue = len(self.queue)
+            self._enqueue(case, now)
 
-    def _start_next(self, now: float) -> None:
-        case = self.queue.popleft()
-        arrived = self.since.popleft()
+    def full_for_block(self) -> bool:
+        """Would a case sent here now have to stay with its sender?"""
+        return self.policy == "block" and bool(self.senders or (
+            self.nq >= self.limit and self.busy >= self.capacity))
+
+    def _overflow(self, case: int, now: float) -> None:
+        if self.policy == "block":
+            self.senders.append((None, case))  # nobody upstream to hold it: it waits at the door
+            self.at_door += 1
+            return
+        self.arrivals += 1
+        if self.policy == "divert":
+            self.diverted += 1
+            self.chain.divert(case, self)
+        else:
+            self.rejected += 1
+            self.chain.leave(case, self.overflow_outcome, now)
+
+    def _enqueue(self, case: int, arrived: float) -> None:
+        """Queue a case that reached the step at ``arrived`` (before now for a backlog)."""
+        key = (case, arrived)
+        level = self.level_of.get(self.chain.case_type[case], self.default_level) \
+            if self.typed else 0
+        self.levels[level].append(key)
+        self.nq += 1
+        if self.nq > self.max_queue:
+            self.max_queue = self.nq
+        if self.deadline is not None:
+            self.waiting.add(key)
+            delay = max(0.0, self.deadline.next() - (self.env.now - arrived))
+            Timeout(self.env, delay, key).callbacks.append(self._renege)
+
+    def _renege(self, event: Timeout) -> None:
+        key = event._value
+        if key not in self.waiting:
+            return  # started service in time
+        now = self.env.now
+        self.advance(now)
+        self.waiting.discard(key)
+        self.gone.add(key)
+        self.nq -= 1
+        self.reneged += 1
+        outcome = self.chain.outcome_index[self.step.deadline.outcome]  # type: ignore[union-attr]
+        self.chain.leave(key[0], outcome, now)
+        self._admit(now)
+
+    # -- serving ------------------------------------------------------------
+    def fill(self, now: float) -> None:
+        """Start waiting cases while servers are free, then let blocked senders in."""
+        while self.nq and self.busy < self.capacity:
+            case, arrived = self._pop()
+            if arrived >= self.warmup:
+                self.waits.append(now - arrived)
+            self._begin(case, now)
+        self._admit(now)
+
+    def _pop(self) -> tuple[int, float]:
+        for queue in self.levels:
+            while queue:
+                key = queue.popleft()
+                if self.gone and key in self.gone:
+                    self.gone.discard(key)
+                    continue
+                self.nq -= 1
+                if self.deadline is not None:
+                    self.waiting.discard(key)
+                return key
+        raise RuntimeError(f"step {self.id}: queue count out of step")  # pragma: no cover
+
+    def _begin(self, case: int, now: float) -> None:
         self.busy += 1
-        if arrived >= self.warmup:
-            self.waits.append(now - arrived)
-        Timeout(self.env, self.service.next(), case).callbacks.append(self._done)
+        draws = self.type_service.get(self.chain.case_type[case], self.service) \
+            if self.typed else self.service
+        Timeout(self.env, draws.next(), case).callbacks.append(self._done)
 
     def _done(self, event: Timeout) -> None:
         case = event._value
         now = self.env.now
-        self.advance(now)
+        dt = now - self.last  # self.advance(now), inlined on the hottest path
+        if dt > 0.0:
+            self.q_area += self.nq * dt
+            self.b_area += self.busy * dt
+            self.c_area += self.capacity * dt
+            if self.blocked:
+                self.blocked_area += self.blocked * dt
+            self.last = now
         self.completions += 1
-        self.busy -= 1
-        if self.queue and self.busy < self.capacity:
-            self._start_next(now)
+        table = self.type_routes.get(self.chain.case_type[case], self.routes) \
+            if self.typed else self.routes
         u = self.route_u.next()
-        for cum, target, outcome in self.routes:
+        for cum, hop in table:  # noqa: B007 - the loop finds the hop
             if u < cum:
-                if target is None:
-                    self.chain.leave(case, outcome, now)
-                else:
-                    target.arrive(case)
-                return
+                break
+        target = hop.target
+        if hop.blocking and target.full_for_block():  # type: ignore[union-attr]
+            self.blocked += 1  # the server keeps the case until a place frees
+            target.senders.append((self, case))  # type: ignore[union-attr]
+            self.chain.watch_deadlock(self)
+            return
+        self.busy -= 1
+        if self.nq and self.busy < self.capacity:
+            self.fill(now)
+        elif self.senders:
+            self._admit(now)
+        if not hop.plain:
+            self.chain.hand_over(case, hop, self)
+        elif target is None:
+            self.chain.leave(case, hop.outcome, now)
+        else:
+            target.arrive(case, self)
+
+    def _forward(self, case: int, hop: Hop, now: float) -> None:
+        if not hop.plain:
+            self.chain.hand_over(case, hop, self)
+        elif hop.target is None:
+            self.chain.leave(case, hop.outcome, now)
+        else:
+            hop.target.arrive(case, self)
+
+    def _admit(self, now: float) -> None:
+        """Let blocked senders' cases in while there is room (FIFO over senders)."""
+        while self.senders and (self.nq < self.limit or self.busy < self.capacity):
+            sender, case = self.senders.popleft()
+            self.arrivals += 1
+            if self.busy < self.capacity and not self.nq:
+                if now >= self.warmup:
+                    self.waits.append(0.0)
+                self._begin(case, now)
+            else:
+                self._enqueue(case, now)
+            if sender is None:
+                self.at_door -= 1
+            else:
+                sender.release(now)
+
+    def release(self, now: float) -> None:
+        """A blocked server's case has moved on: the server is free again."""
+        self.advance(now)
+        self.blocked -= 1
+        self.busy -= 1
+        self.fill(now)
 
     # -- statistics ---------------------------------------------------------
     def advance(self, now: float) -> None:
         """Add the time since the last change to the time integrals."""
         dt = now - self.last
         if dt > 0.0:
-            self.q_area += len(self.queue) * dt
+            self.q_area += self.nq * dt
             self.b_area += self.busy * dt
             self.c_area += self.capacity * dt
+            if self.blocked:
+                self.blocked_area += self.blocked * dt
             self.last = now
 
     def reset_statistics(self, now: float) -> None:
         """Open the steady-state window: forget what happened before ``now``."""
-        self.advance(now)
+        if now > 0:
+            self.advance(now)
         self.last = now
-        self.q_area = self.b_area = self.c_area = 0.0
+        self.q_area = self.b_area = self.c_area = self.blocked_area = 0.0
         self.arrivals = self.completions = 0
-        self.max_queue = len(self.queue)
+        self.rejected = self.diverted = self.reneged = self.dismissed = self.returned = 0
+        self.at_door = getattr(self, "at_door", 0)
+        self.max_queue = self.nq

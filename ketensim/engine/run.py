@@ -1,0 +1,172 @@
+"""Running one replication: set the chain going, replay the calendar, take the records."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+from simpy.core import Environment
+from simpy.events import URGENT, Event
+
+from ketensim.calendars import open_intervals
+from ketensim.engine.core import Chain
+from ketensim.engine.sessions import SessionStation
+from ketensim.model import Calendar, Scenario
+from ketensim.records import ReplicationRecord, StepRecord
+
+
+def sample_times(horizon: float, every: float) -> np.ndarray:
+    """Sample moments 0, every, 2*every, ... up to and including the horizon."""
+    n = math.floor(horizon / every + 1e-9) + 1
+    return np.arange(n, dtype=float) * every
+
+
+def run_replication(
+    scenario: Scenario, replication: int, seed: int, sample_every: float = 1.0
+) -> ReplicationRecord:
+    """Simulate one replication and return its records.
+
+    Args:
+        scenario: the validated chain.
+        replication: index of the replication (part of every stream's seed).
+        seed: the run's seed.
+        sample_every: time between timeseries samples, in the scenario's time unit.
+    """
+    chain = Chain(scenario, replication, seed)
+    env = chain.env
+    times = sample_times(scenario.horizon, sample_every)
+    queue = np.zeros((len(chain.stations), len(times)), dtype=np.int64)
+    busy = np.zeros_like(queue)
+
+    if scenario.warmup > 0:
+        _at(env, scenario.warmup, chain.reset_statistics)
+    _start_calendars(chain)
+    env.process(_interventions(env, chain))
+    env.process(_sampler(env, chain, times, queue, busy))
+    chain.seed_backlog()
+    for source in chain.sources.values():
+        source.start()
+    for station in chain.stations.values():
+        if isinstance(station, SessionStation):
+            station.start()
+    env.run(until=scenario.horizon)
+    return _record(chain, replication, times, queue, busy)
+
+
+def _at(env: Environment, when: float, callback: Any) -> None:
+    """Call ``callback`` at ``when``, before anything else due at that moment."""
+    event = Event(env)
+    event._ok = True
+    event._value = None
+    event.callbacks.append(callback)
+    env.schedule(event, URGENT, when - env.now)
+
+
+def _interventions(env: Environment, chain: Chain) -> Generator[Event, Any, None]:
+    for event in chain.scenario.events:
+        if event.at > env.now:
+            yield env.timeout(event.at - env.now)
+        for change in event.changes:
+            chain.apply(change)
+
+
+def _calendar_of(chain: Chain, step_id: str) -> Calendar | None:
+    scenario = chain.scenario
+    step = scenario.step(step_id)
+    name = step.calendar or scenario.partner(step.partner).calendar
+    if name is None:
+        return None
+    return next(c for c in scenario.calendars if c.id == name)
+
+
+def _start_calendars(chain: Chain) -> None:
+    """Replay working time as the step closing and opening, and the capacity plan as changes."""
+    horizon = chain.scenario.horizon
+    for station in chain.stations.values():
+        cal = _calendar_of(chain, station.id)
+        if cal is None:
+            continue
+        for t, capacity in cal.plan:
+            if t <= 0:
+                station.nominal = station.capacity = capacity
+            elif t < horizon:
+                _at(chain.env, t, lambda _e, s=station, c=capacity: s.set_capacity(c))
+        intervals = open_intervals(cal, horizon, chain.scenario.time_unit)
+        if intervals == [(0.0, horizon)]:
+            continue
+        station.open = False
+        station.capacity = 0
+        for start, end in intervals:
+            _at(chain.env, start, lambda _e, s=station: s.set_open(True))
+            if end < horizon:
+                _at(chain.env, end, lambda _e, s=station: s.set_open(False))
+
+
+def _sampler(
+    env: Environment, chain: Chain, times: np.ndarray, queue: np.ndarray, busy: np.ndarray
+) -> Generator[Event, Any, None]:
+    stations = list(chain.stations.values())
+    for k, t in enumerate(times):
+        if t >= chain.scenario.horizon:
+            return  # the reading at the horizon is taken after the run
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        for i, st in enumerate(stations):
+            queue[i, k] = st.nq
+            busy[i, k] = st.busy
+
+
+def _record(
+    chain: Chain, replication: int, times: np.ndarray, queue: np.ndarray, busy: np.ndarray
+) -> ReplicationRecord:
+    scenario = chain.scenario
+    horizon = scenario.horizon
+    steps = []
+    for i, st in enumerate(chain.stations.values()):
+        st.advance(horizon)
+        if times.size and times[-1] >= horizon - 1e-9:
+            queue[i, -1] = st.nq
+            busy[i, -1] = st.busy
+        steps.append(
+            StepRecord(
+                step=st.id,
+                arrivals=st.arrivals,
+                completions=st.completions,
+                waits=np.frombuffer(st.waits, dtype=float).copy(),
+                queue_area=st.q_area,
+                busy_area=st.b_area,
+                capacity_area=st.c_area,
+                max_queue=st.max_queue,
+                queue_at_end=st.nq,
+                in_service_at_end=st.busy,
+                blocked_area=st.blocked_area,
+                rejected=st.rejected,
+                diverted=st.diverted,
+                reneged=st.reneged,
+                dismissed=st.dismissed,
+                returned=st.returned,
+                at_door_end=st.at_door,
+            )
+        )
+    chain._advance_outside()
+    return ReplicationRecord(
+        replication=replication,
+        warmup=scenario.warmup,
+        horizon=horizon,
+        steps=steps,
+        cases_in=chain.cases_in,
+        cases_out=chain.cases_out,
+        lead_times=np.frombuffer(chain.lead_times, dtype=float).copy(),
+        outcomes=dict(zip(chain.outcome_index, chain.outcome_counts, strict=True)),
+        wip_at_end=chain.in_chain + len(chain.outside),
+        sample_times=times,
+        queue_samples=queue,
+        busy_samples=busy,
+        reentries=chain.reentries,
+        backlog_lead_times=np.frombuffer(chain.backlog_lead, dtype=float).copy(),
+        outside_area=chain.outside_area,
+        outside_at_end=len(chain.outside),
+        deadlock=chain.deadlock,
+    )
