@@ -34,6 +34,7 @@ class StepRecord:
     dismissed: int = 0  # dismissed on arrival because the backlog was too high
     returned: int = 0  # hand-overs sent back to this step as incomplete
     at_door_end: int = 0  # cases waiting to get in (blocked) at the horizon
+    wait_types: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ReplicationRecord:
     outside_area: float = 0.0  # integral of cases held outside the chain by a WIP cap
     outside_at_end: int = 0
     deadlock: tuple[float, tuple[str, ...]] | None = None  # first moment the chain locked up
+    case_types: tuple[str, ...] = ()  # names of the case-type numbers in StepRecord.wait_types
 
     @property
     def window(self) -> float:

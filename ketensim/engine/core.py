@@ -90,10 +90,10 @@ class Chain:
         self.cases_out += 1
         self.outcome_counts[outcome] += 1
         entered = self.entered[case]
-        if entered >= self.warmup:
-            self.lead_times.append(now - entered)
-        elif case < self.n_backlog:
+        if case < self.n_backlog:
             self.backlog_lead.append(now - entered)
+        elif entered >= self.warmup:
+            self.lead_times.append(now - entered)
         if self.outside and self.in_chain < self.wip_cap:  # type: ignore[operator]
             self._advance_outside()
             waiting, station = self.outside.popleft()

@@ -148,6 +148,7 @@ def _record(
                 dismissed=st.dismissed,
                 returned=st.returned,
                 at_door_end=st.at_door,
+                wait_types=np.frombuffer(st.wait_types, dtype=np.int32).copy(),
             )
         )
     chain._advance_outside()
@@ -169,4 +170,5 @@ def _record(
         outside_area=chain.outside_area,
         outside_at_end=len(chain.outside),
         deadlock=chain.deadlock,
+        case_types=tuple(chain.case_types),
     )

@@ -79,6 +79,8 @@ class SessionStation(Station):
                 case, arrived = self._pop()
                 if arrived >= self.warmup:
                     self.waits.append(now - arrived)
+                    if self.typed:
+                        self.wait_types.append(self.chain.case_type[case])
                 batch.append(case)
             self.busy += 1
             Timeout(self.env, self.duration.next(), batch).callbacks.append(self._session_done)

@@ -87,6 +87,7 @@ class Station:
         self.side_u = chain.draws(f"side:{step.id}")  # rework and re-entry decisions
         self.reset_statistics(0.0)
         self.waits: array[float] = array("d")
+        self.wait_types: array[int] = array("i")  # case type of each wait, for typed steps
 
     # -- configuration (at start and at events) -------------------------------
     def configure(self) -> None:
@@ -165,6 +166,8 @@ class Station:
         elif self.busy < self.capacity and not self.nq:
             if now >= self.warmup:
                 self.waits.append(0.0)
+                if self.typed:
+                    self.wait_types.append(self.chain.case_type[case])
             self._begin(case, now)
         else:
             self._enqueue(case, now)
@@ -222,6 +225,8 @@ class Station:
             case, arrived = self._pop()
             if arrived >= self.warmup:
                 self.waits.append(now - arrived)
+                if self.typed:
+                    self.wait_types.append(self.chain.case_type[case])
             self._begin(case, now)
         self._admit(now)
 
@@ -296,6 +301,8 @@ class Station:
             if self.busy < self.capacity and not self.nq:
                 if now >= self.warmup:
                     self.waits.append(0.0)
+                    if self.typed:
+                        self.wait_types.append(self.chain.case_type[case])
                 self._begin(case, now)
             else:
                 self._enqueue(case, now)
