@@ -12,7 +12,15 @@ from queueing import mm1k_blocking, priority_waits
 from ketensim.distributions import Exponential
 from ketensim.engine import run_replication
 from ketensim.model import (
-    Arrival, Backlog, Calendar, Deadline, Dismissal, QueueLimit, Reentry, Route, Sessions,
+    Arrival,
+    Backlog,
+    Calendar,
+    Deadline,
+    Dismissal,
+    QueueLimit,
+    Reentry,
+    Route,
+    Sessions,
     TypeRule,
 )
 
