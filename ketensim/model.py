@@ -105,6 +105,17 @@ class Dismissal:
 
 
 @dataclass(frozen=True)
+class FailureDemand:
+    """Faalvraag: a case still waiting ``after`` its arrival makes, with chance ``p``, a new
+    case at step ``to`` (an appeal or penalty procedure against the late decision)."""
+
+    after: float
+    p: float
+    to: str
+    case_type: str = "niet_tijdig"
+
+
+@dataclass(frozen=True)
 class Sessions:
     """Batch service: every ``every`` time units (from ``offset``) each server hears up to
     ``size`` cases together, all finishing after one ``duration`` (a zitting)."""
@@ -143,6 +154,8 @@ class Step:
     sessions: Sessions | None = None
     backlog: Backlog | None = None
     calendar: str | None = None
+    pool: str | None = None
+    failure_demand: FailureDemand | None = None
 
     @property
     def label(self) -> str:
@@ -198,6 +211,50 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class Pool:
+    """Staff shared by several steps of one partner.
+
+    A step in the pool starts a case only while the pool has a free server
+    (and the step stays within its own ``capacity``). When a server frees,
+    ``rule`` decides which step it serves next: ``priority`` takes the steps
+    in the listed order; ``share`` the step furthest below its share of the
+    pool (``shares``, in the order of ``steps``).
+    """
+
+    id: str
+    partner: str
+    capacity: int
+    steps: tuple[str, ...]
+    rule: str = "priority"
+    shares: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Ketenregie, a steering rule the chain follows during the run.
+
+    - ``follow_inflow`` (afstemming with a long lag, samenwerking with a short
+      one): every ``every`` time units the ``step`` measures its inflow and, after
+      ``lag`` (hiring and training), gets the capacity that inflow needs at
+      utilisation ``target``, between ``minimum`` and ``budget``.
+    - ``wip_cap``: at most ``limit`` cases in the chain; new ones wait outside.
+    - ``flex_pool``: ``servers`` flexible staff that a chain director moves every
+      ``every`` time units to whichever of ``steps`` has the longest queue.
+    """
+
+    kind: str
+    step: str | None = None
+    steps: tuple[str, ...] = ()
+    every: float = 30.0
+    lag: float = 0.0
+    target: float = 0.85
+    minimum: int = 1
+    budget: int | None = None
+    limit: int | None = None
+    servers: int = 0
+
+
+@dataclass(frozen=True)
 class Change:
     """One ``set`` entry of an event, already parsed: e.g. step ``om`` attribute ``capacity``."""
 
@@ -241,7 +298,8 @@ class Scenario:
     replications: int = 1
     seed: int = 0
     calendars: tuple[Calendar, ...] = ()
-    wip_cap: int | None = None  # ketenregie: cases wait outside the chain above this WIP
+    pools: tuple[Pool, ...] = ()
+    policies: tuple[Policy, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     # -- look-ups -----------------------------------------------------------
@@ -262,6 +320,14 @@ class Scenario:
             if a.id == arrival_id:
                 return a
         raise KeyError(arrival_id)
+
+    @property
+    def wip_cap(self) -> int | None:
+        """The chain's cap on work in progress, from a ``wip_cap`` policy."""
+        for policy in self.policies:
+            if policy.kind == "wip_cap":
+                return policy.limit
+        return None
 
     @property
     def step_ids(self) -> tuple[str, ...]:

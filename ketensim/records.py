@@ -35,6 +35,7 @@ class StepRecord:
     returned: int = 0  # hand-overs sent back to this step as incomplete
     at_door_end: int = 0  # cases waiting to get in (blocked) at the horizon
     wait_types: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    late: int = 0  # waits that passed the failure-demand term and made a new case
 
 
 @dataclass
@@ -59,6 +60,8 @@ class ReplicationRecord:
     outside_at_end: int = 0
     deadlock: tuple[float, tuple[str, ...]] | None = None  # first moment the chain locked up
     case_types: tuple[str, ...] = ()  # names of the case-type numbers in StepRecord.wait_types
+    capacity_samples: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    pools: dict[str, tuple[float, float]] = field(default_factory=dict)  # busy, capacity areas
 
     @property
     def window(self) -> float:

@@ -17,6 +17,9 @@ from ketensim.model import (
     Calendar,
     Deadline,
     Dismissal,
+    FailureDemand,
+    Policy,
+    Pool,
     QueueLimit,
     Reentry,
     Route,
@@ -210,7 +213,7 @@ def test_backlog_at_start_keeps_its_age():
 
 def test_wip_cap_holds_cases_outside():
     sc = replace(scenario([step("a", 5, det(2.0))], [replay("a", [0, 0, 0])], horizon=10),
-                 wip_cap=1)
+                 policies=(Policy("wip_cap", limit=1),))
     rec = run(sc)
     assert rec.lead_times.tolist() == [2, 4, 6]
     assert rec.outside_area == 2 * 2 + 1 * 2
@@ -234,3 +237,64 @@ def test_season_factors_shape_the_inflow():
     rec = run(sc)
     # Rate 20 in the first half month, then the event's 20 times January's factor 2: 40.
     assert rec.cases_in == pytest.approx(365.25 / 24 * (20 + 40), rel=0.06)
+
+
+# -- shared capacity, steering, failure demand ------------------------------------------
+
+def pooled_pair(rule: str, shares=()):
+    a = replace(step("a", 1, det(2.0)), pool="staf")
+    b = replace(step("b", 1, det(2.0)), pool="staf")
+    arrivals = [Arrival("x", "a", 0, times=(0.0, 1.0)), Arrival("y", "b", 0, times=(0.0,))]
+    sc = scenario([a, b], arrivals, horizon=10)
+    return replace(sc, pools=(Pool("staf", "p", 1, ("a", "b"), rule, shares),))
+
+
+def test_pool_priority_rule_serves_the_first_step_first():
+    rec = run(pooled_pair("priority"))
+    assert rec.steps[0].waits.tolist() == [0, 1]
+    assert rec.steps[1].waits.tolist() == [4]
+    assert rec.pools["staf"] == (6.0, 10.0)
+
+
+def test_pool_share_rule_serves_the_step_furthest_below_its_share():
+    rec = run(pooled_pair("share", (0.2, 0.8)))
+    assert rec.steps[0].waits.tolist() == [0, 3]
+    assert rec.steps[1].waits.tolist() == [2]
+
+
+def test_pool_shares_hold_under_saturation():
+    a = replace(step("a", 10, 1.0), pool="staf")
+    b = replace(step("b", 10, 1.0), pool="staf")
+    sc = replace(scenario([a, b], [poisson("a", 20.0, "x"), poisson("b", 20.0, "y")],
+                          horizon=500, warmup=50),
+                 pools=(Pool("staf", "p", 10, ("a", "b"), "share", (0.3, 0.7)),))
+    rec = run(sc)
+    assert rec.steps[0].busy_area / rec.window == pytest.approx(3.0, rel=0.02)
+    assert rec.steps[1].busy_area / rec.window == pytest.approx(7.0, rel=0.02)
+
+
+def test_follow_inflow_sets_capacity_after_the_lag():
+    times = [k / 3 + 0.1 for k in range(90)]  # 3 a day
+    policy = Policy("follow_inflow", step="s", every=10, lag=5, target=1.0, budget=10)
+    sc = replace(scenario([step("s", 1, det(1.0))], [replay("s", times)], horizon=30),
+                 policies=(policy,))
+    rec = run_replication(sc, 0, 1, sample_every=1.0)
+    cap = dict(zip(rec.sample_times.tolist(), rec.capacity_samples[0].tolist(), strict=True))
+    assert (cap[14], cap[16]) == (1, 3)
+
+
+def test_flex_pool_moves_to_the_longest_queue():
+    policy = Policy("flex_pool", steps=("a", "b"), every=5, servers=2)
+    steps = [step("a", 1, det(1.0)), step("b", 1, det(10.0))]
+    sc = replace(scenario(steps, [replay("b", [0.5] * 6)], horizon=20), policies=(policy,))
+    rec = run_replication(sc, 0, 1, sample_every=1.0)
+    assert rec.capacity_samples[:, 4].tolist() == [1, 1]
+    assert rec.capacity_samples[:, 6].tolist() == [1, 3]
+
+
+def test_failure_demand_makes_new_work():
+    s = replace(step("s", 1, det(10.0)), failure_demand=FailureDemand(2.0, 1.0, "beroep", "nt"))
+    sc = scenario([s, step("beroep", 1, det(1.0))], [replay("s", [0, 0])], horizon=30)
+    rec = run(sc)
+    assert rec.steps[0].late == 1
+    assert rec.steps[1].arrivals == 1 and rec.cases_in == 3

@@ -15,6 +15,7 @@ from simpy.core import Environment
 from simpy.events import Event, Timeout
 
 from ketensim.distributions import Distribution
+from ketensim.engine.pools import PoolRuntime
 from ketensim.engine.sampling import Draws
 from ketensim.engine.sessions import SessionStation
 from ketensim.engine.sources import Replay, Source
@@ -55,6 +56,7 @@ class Chain:
             self.stations[step.id] = cls(self, step)
         for station in self.stations.values():
             station.configure()
+        self.pools = {p.id: PoolRuntime(self, p) for p in scenario.pools}
         self.sources: dict[str, Source | Replay] = {
             a.id: Replay(self, a) if a.times is not None else Source(self, a)
             for a in scenario.arrivals
@@ -170,6 +172,9 @@ class Chain:
         if change.kind == "arrival":
             self.sources[change.target].set_base_rate(change.value)
             return
+        if change.kind == "pool":
+            self.pools[change.target].set_capacity(change.value)
+            return
         station = self.stations[change.target]
         if change.attribute == "capacity":
             station.set_capacity(change.value)
@@ -209,6 +214,8 @@ class Chain:
         now = self.env.now
         for station in self.stations.values():
             station.reset_statistics(now)
+        for pool in self.pools.values():
+            pool.reset_statistics(now)
         self.cases_in = self.cases_out = self.reentries = 0
         self.outcome_counts = [0] * len(self.outcome_counts)
         self._advance_outside()

@@ -12,6 +12,8 @@ from simpy.events import URGENT, Event
 
 from ketensim.calendars import open_intervals
 from ketensim.engine.core import Chain
+from ketensim.engine.policies import start_policies
+from ketensim.engine.pools import PoolRuntime
 from ketensim.engine.sessions import SessionStation
 from ketensim.model import Calendar, Scenario
 from ketensim.records import ReplicationRecord, StepRecord
@@ -39,12 +41,14 @@ def run_replication(
     times = sample_times(scenario.horizon, sample_every)
     queue = np.zeros((len(chain.stations), len(times)), dtype=np.int64)
     busy = np.zeros_like(queue)
+    capacity = np.zeros_like(queue)
 
     if scenario.warmup > 0:
         _at(env, scenario.warmup, chain.reset_statistics)
     _start_calendars(chain)
     env.process(_interventions(env, chain))
-    env.process(_sampler(env, chain, times, queue, busy))
+    env.process(_sampler(env, chain, times, queue, busy, capacity))
+    start_policies(chain)
     chain.seed_backlog()
     for source in chain.sources.values():
         source.start()
@@ -52,7 +56,7 @@ def run_replication(
         if isinstance(station, SessionStation):
             station.start()
     env.run(until=scenario.horizon)
-    return _record(chain, replication, times, queue, busy)
+    return _record(chain, replication, times, (queue, busy, capacity))
 
 
 def _at(env: Environment, when: float, callback: Any) -> None:
@@ -104,8 +108,15 @@ def _start_calendars(chain: Chain) -> None:
                 _at(chain.env, end, lambda _e, s=station: s.set_open(False))
 
 
+def _closed_pools(chain: Chain) -> list[PoolRuntime]:
+    for pool in chain.pools.values():
+        pool.advance(chain.scenario.horizon)
+    return list(chain.pools.values())
+
+
 def _sampler(
-    env: Environment, chain: Chain, times: np.ndarray, queue: np.ndarray, busy: np.ndarray
+    env: Environment, chain: Chain, times: np.ndarray, queue: np.ndarray, busy: np.ndarray,
+    capacity: np.ndarray,
 ) -> Generator[Event, Any, None]:
     stations = list(chain.stations.values())
     for k, t in enumerate(times):
@@ -116,12 +127,14 @@ def _sampler(
         for i, st in enumerate(stations):
             queue[i, k] = st.nq
             busy[i, k] = st.busy
+            capacity[i, k] = st.capacity
 
 
 def _record(
-    chain: Chain, replication: int, times: np.ndarray, queue: np.ndarray, busy: np.ndarray
+    chain: Chain, replication: int, times: np.ndarray, samples: tuple[np.ndarray, ...]
 ) -> ReplicationRecord:
     scenario = chain.scenario
+    queue, busy, capacity = samples
     horizon = scenario.horizon
     steps = []
     for i, st in enumerate(chain.stations.values()):
@@ -129,6 +142,7 @@ def _record(
         if times.size and times[-1] >= horizon - 1e-9:
             queue[i, -1] = st.nq
             busy[i, -1] = st.busy
+            capacity[i, -1] = st.capacity
         steps.append(
             StepRecord(
                 step=st.id,
@@ -149,6 +163,7 @@ def _record(
                 returned=st.returned,
                 at_door_end=st.at_door,
                 wait_types=np.frombuffer(st.wait_types, dtype=np.int32).copy(),
+                late=st.late,
             )
         )
     chain._advance_outside()
@@ -171,4 +186,6 @@ def _record(
         outside_at_end=len(chain.outside),
         deadlock=chain.deadlock,
         case_types=tuple(chain.case_types),
+        capacity_samples=capacity,
+        pools={p.id: (p.b_area, p.c_area) for p in _closed_pools(chain)},
     )

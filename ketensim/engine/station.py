@@ -28,6 +28,7 @@ from ketensim.model import Route, Step
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain
+    from ketensim.engine.pools import PoolRuntime
 
 
 class Hop:
@@ -79,7 +80,11 @@ class Station:
         self.senders: deque[tuple[Station | None, int]] = deque()  # blocked, first come first in
         self.deadline = chain.draws(f"deadline:{step.id}", step.deadline.max_wait) \
             if step.deadline else None
-        self.waiting: set[tuple[int, float]] = set()  # only kept with a deadline
+        self.failure = step.failure_demand
+        self.failure_u = chain.draws(f"late:{step.id}") if step.failure_demand else None
+        self.track = self.deadline is not None or self.failure is not None
+        self.waiting: set[tuple[int, float]] = set()  # only kept when self.track
+        self.pool: PoolRuntime | None = None
         self.gone: set[tuple[int, float]] = set()
         self.dismissal = step.dismissal
         self.dismiss_u = chain.draws(f"dismiss:{step.id}") if step.dismissal else None
@@ -163,7 +168,8 @@ class Station:
                 and self.dismiss_u.next() < self.dismissal.share:  # type: ignore[union-attr]
             self.dismissed += 1
             self.chain.leave(case, self.dismiss_outcome, now)
-        elif self.busy < self.capacity and not self.nq:
+        elif self.busy < self.capacity and not self.nq and (
+                self.pool is None or self.pool.busy < self.pool.capacity):
             if now >= self.warmup:
                 self.waits.append(0.0)
                 if self.typed:
@@ -199,10 +205,15 @@ class Station:
         self.nq += 1
         if self.nq > self.max_queue:
             self.max_queue = self.nq
-        if self.deadline is not None:
+        if self.track:
             self.waiting.add(key)
-            delay = max(0.0, self.deadline.next() - (self.env.now - arrived))
-            Timeout(self.env, delay, key).callbacks.append(self._renege)
+            age = self.env.now - arrived
+            if self.deadline is not None:
+                delay = max(0.0, self.deadline.next() - age)
+                Timeout(self.env, delay, key).callbacks.append(self._renege)
+            if self.failure is not None:
+                delay = max(0.0, self.failure.after - age)
+                Timeout(self.env, delay, key).callbacks.append(self._late)
 
     def _renege(self, event: Timeout) -> None:
         key = event._value
@@ -218,16 +229,35 @@ class Station:
         self.chain.leave(key[0], outcome, now)
         self._admit(now)
 
+    def _late(self, event: Timeout) -> None:
+        """Still waiting at the term: a share files an appeal against the late decision."""
+        if event._value in self.waiting and self.failure_u.next() < self.failure.p:  # type: ignore[union-attr]
+            if self.env.now >= self.warmup:
+                self.late += 1
+            fd = self.failure
+            self.chain.enter(self.chain.stations[fd.to], self.chain.case_type_index(fd.case_type))  # type: ignore[union-attr]
+
     # -- serving ------------------------------------------------------------
     def fill(self, now: float) -> None:
         """Start waiting cases while servers are free, then let blocked senders in."""
-        while self.nq and self.busy < self.capacity:
+        while self.nq and self.busy < self.capacity and (
+                self.pool is None or self.pool.busy < self.pool.capacity):
             case, arrived = self._pop()
             if arrived >= self.warmup:
                 self.waits.append(now - arrived)
                 if self.typed:
                     self.wait_types.append(self.chain.case_type[case])
             self._begin(case, now)
+        self._admit(now)
+
+    def fill_one(self, now: float) -> None:
+        """Start the first waiting case (a pool hands this step a server)."""
+        case, arrived = self._pop()
+        if arrived >= self.warmup:
+            self.waits.append(now - arrived)
+            if self.typed:
+                self.wait_types.append(self.chain.case_type[case])
+        self._begin(case, now)
         self._admit(now)
 
     def _pop(self) -> tuple[int, float]:
@@ -238,13 +268,15 @@ class Station:
                     self.gone.discard(key)
                     continue
                 self.nq -= 1
-                if self.deadline is not None:
+                if self.track:
                     self.waiting.discard(key)
                 return key
         raise RuntimeError(f"step {self.id}: queue count out of step")  # pragma: no cover
 
     def _begin(self, case: int, now: float) -> None:
         self.busy += 1
+        if self.pool is not None:
+            self.pool.take(now)
         draws = self.type_service.get(self.chain.case_type[case], self.service) \
             if self.typed else self.service
         Timeout(self.env, draws.next(), case).callbacks.append(self._done)
@@ -274,7 +306,10 @@ class Station:
             self.chain.watch_deadlock(self)
             return
         self.busy -= 1
-        if self.nq and self.busy < self.capacity:
+        if self.pool is not None:
+            self.pool.give_back(now)
+            self._admit(now)
+        elif self.nq and self.busy < self.capacity:
             self.fill(now)
         elif self.senders:
             self._admit(now)
@@ -298,7 +333,8 @@ class Station:
         while self.senders and (self.nq < self.limit or self.busy < self.capacity):
             sender, case = self.senders.popleft()
             self.arrivals += 1
-            if self.busy < self.capacity and not self.nq:
+            if self.busy < self.capacity and not self.nq and (
+                    self.pool is None or self.pool.busy < self.pool.capacity):
                 if now >= self.warmup:
                     self.waits.append(0.0)
                     if self.typed:
@@ -316,6 +352,8 @@ class Station:
         self.advance(now)
         self.blocked -= 1
         self.busy -= 1
+        if self.pool is not None:
+            self.pool.give_back(now)
         self.fill(now)
 
     # -- statistics ---------------------------------------------------------
@@ -336,7 +374,9 @@ class Station:
             self.advance(now)
         self.last = now
         self.q_area = self.b_area = self.c_area = self.blocked_area = 0.0
+        self.arrivals_before = getattr(self, "arrivals_before", 0) + getattr(self, "arrivals", 0)
         self.arrivals = self.completions = 0
         self.rejected = self.diverted = self.reneged = self.dismissed = self.returned = 0
+        self.late = 0
         self.at_door = getattr(self, "at_door", 0)
         self.max_queue = self.nq
