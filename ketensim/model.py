@@ -255,6 +255,14 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Band:
+    """An inflow band (e.g. the MPP's minimum and maximum): every arrival rate times ``factor``."""
+
+    name: str
+    factor: float
+
+
+@dataclass(frozen=True)
 class Change:
     """One ``set`` entry of an event, already parsed: e.g. step ``om`` attribute ``capacity``."""
 
@@ -300,6 +308,7 @@ class Scenario:
     calendars: tuple[Calendar, ...] = ()
     pools: tuple[Pool, ...] = ()
     policies: tuple[Policy, ...] = ()
+    bands: tuple[Band, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     # -- look-ups -----------------------------------------------------------
@@ -378,6 +387,22 @@ class Scenario:
             steps=tuple(steps[s.id] for s in self.steps),
             arrivals=tuple(arrivals[a.id] for a in self.arrivals),
         )
+
+    def scaled_inflow(self, factor: float, name: str | None = None) -> Scenario:
+        """The same chain with every arrival rate (schedules and events too) times ``factor``."""
+        arrivals = tuple(
+            replace(a, rate=a.rate * factor,
+                    schedule=tuple((t, r * factor) for t, r in a.schedule))
+            for a in self.arrivals
+        )
+        events = tuple(
+            replace(ev, changes=tuple(
+                replace(ch, value=ch.value * factor) if ch.kind == "arrival" else ch
+                for ch in ev.changes
+            ))
+            for ev in self.events
+        )
+        return replace(self, name=name or self.name, arrivals=arrivals, events=events)
 
     def with_run_options(
         self, replications: int | None = None, seed: int | None = None
