@@ -1,0 +1,6 @@
+"""``python -m ketensim``: the same as the ``ketensim`` command."""
+
+from ketensim.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,308 @@
+"""The results folder: tables, manifest and report, written whole or not at all.
+
+Everything is written into a hidden sibling folder first and renamed into
+place at the end, so a crash, a full disk or Ctrl-C never leaves a folder
+that looks finished but is not. CSV files are written with a fixed column
+order, row order, float format and line ending, so the same run gives the same
+bytes on every machine; the manifest records what was run and when.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ketensim.results import Results
+
+FORMATS = ("csv", "xlsx", "parquet")
+FLOAT_FORMAT = "%.10g"
+EXCEL_MAX_ROWS = 1_048_576
+_NEEDS = {"xlsx": ("openpyxl", "excel"), "parquet": ("pyarrow", "parquet")}
+
+
+class OutputError(Exception):
+    """The results cannot go where asked (exit status 2: the user can fix it)."""
+
+
+# -- where results go ------------------------------------------------------------------
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    """A UTC moment as ISO 8601 with a ``Z``, e.g. ``2024-05-01T12:00:00Z``."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def default_out(
+    scenario_name: str, moment: datetime | None = None, base: Path | None = None
+) -> Path:
+    """``results/<scenario name>/<UTC timestamp>/``, made unique if that folder is taken.
+
+    Two runs started in the same second get ``-2``, ``-3`` ... rather than
+    one refusing to run: the user did not choose this folder, so it is ours to pick.
+    """
+    stamp = (moment or utc_now()).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = (base if base is not None else Path("results")) / scenario_name
+    out = folder / stamp
+    k = 2
+    while out.exists():
+        out = folder / f"{stamp}-{k}"
+        k += 1
+    return out
+
+
+def check_out(out: Path, force: bool = False) -> None:
+    """Refuse an ``--out`` that would overwrite something, unless forced.
+
+    Raises:
+        OutputError: when ``out`` is a file, or a non-empty folder and ``force`` is False.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    if not force and any(out.iterdir()):
+        raise OutputError(
+            f"{out}: folder exists and is not empty; choose another --out, "
+            "or add --force to replace it"
+        )
+
+
+def check_formats(formats: Iterable[str], timeseries_rows: int | None = None) -> None:
+    """Make sure every extra format can be written, before any time is spent simulating.
+
+    Raises:
+        OutputError: for an unknown format, a missing optional package, or a
+            timeseries too long for one Excel sheet.
+    """
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise OutputError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+        if fmt in _NEEDS:
+            module, extra = _NEEDS[fmt]
+            if importlib.util.find_spec(module) is None:
+                raise OutputError(
+                    f"--format {fmt} needs the {module} package: install ketensim[{extra}] "
+                    f"(pip install 'ketensim[{extra}]')"
+                )
+        if fmt == "xlsx" and timeseries_rows is not None and timeseries_rows >= EXCEL_MAX_ROWS:
+            raise OutputError(
+                f"--format xlsx: the timeseries has {timeseries_rows} rows, more than an Excel "
+                "sheet holds; use a larger --sample-every or --format parquet"
+            )
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def write_results(
+    results: Results,
+    out: Path | str,
+    *,
+    formats: Sequence[str] = (),
+    lang: str = "nl",
+    command: str = "",
+    started: datetime | None = None,
+    finished: datetime | None = None,
+    force: bool = False,
+    sample_every: float | None = None,
+) -> Path:
+    """Write the whole results folder and return its path.
+
+    Args:
+        results: what to write.
+        out: the folder; created with its parents.
+        formats: extra table formats besides CSV ("xlsx", "parquet").
+        lang: language of the report, "nl" or "en".
+        command: the command line, for the manifest.
+        started: when the run started (defaults to now).
+        finished: when the simulation finished (defaults to now).
+        force: replace an existing non-empty folder.
+        sample_every: the timeseries' sample interval, for the manifest.
+
+    Raises:
+        OutputError: when ``out`` may not be written or a format cannot be produced.
+    """
+    out = Path(out)
+    extras = [f for f in dict.fromkeys(formats) if f != "csv"]
+    check_out(out, force)
+    check_formats(extras, len(results.timeseries))
+    created = _make_parents(out.parent)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        meta = {"command": command, "sample_every": sample_every, "formats": ["csv", *extras]}
+        _write_all(results, tmp, extras, lang, meta, started or utc_now(), finished or utc_now())
+        _move_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in reversed(created):
+            _remove_if_empty(folder)
+        raise
+    return out
+
+
+def _write_all(
+    results: Results, folder: Path, extras: list[str], lang: str, meta: dict[str, Any],
+    started: datetime, finished: datetime,
+) -> None:
+    for name, frame in results.tables.items():
+        write_csv(frame, folder / f"{name}.csv")
+    if "xlsx" in extras:
+        write_xlsx(results.tables, folder / "results.xlsx")
+    if "parquet" in extras:
+        for name, frame in results.tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False, engine="pyarrow")
+    (folder / "report.html").write_text(render_report(results, lang), encoding="utf-8")
+    files = [*sorted(p.name for p in folder.iterdir()), "manifest.json"]
+    doc = manifest(results, started=started, finished=finished, files=files, **meta)
+    (folder / "manifest.json").write_text(
+        json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """One table as the contract's CSV: UTF-8, comma, header, no index, fixed float format."""
+    frame.to_csv(
+        path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", encoding="utf-8"
+    )
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """All tables in one workbook, one sheet per table."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+
+
+def manifest(
+    results: Results,
+    *,
+    command: str = "",
+    started: datetime | None = None,
+    finished: datetime | None = None,
+    sample_every: float | None = None,
+    formats: Sequence[str] = ("csv",),
+    files: Sequence[str] = (),
+) -> dict[str, Any]:
+    """What was run, from what, and when: enough to run it again."""
+    from ketensim import __version__
+
+    return {
+        "scenario_name": results.scenario.name,
+        "scenario": results.scenario.to_dict(),
+        "seed": results.seed,
+        "replications": results.replications,
+        "ketensim_version": __version__,
+        "command": command,
+        "started": iso(started or utc_now()),
+        "finished": iso(finished or utc_now()),
+        "sample_every": sample_every,
+        "formats": list(formats),
+        "files": list(files),
+    }
+
+
+def render_report(results: Results, lang: str = "nl") -> str:
+    """The report page, from ``ketensim.report`` when it is installed, else a plain one."""
+    try:
+        report = importlib.import_module("ketensim.report")
+    except ModuleNotFoundError as exc:
+        if exc.name != "ketensim.report":
+            raise
+        return plain_report(results, lang)
+    render = getattr(report, "render_run_report", None)
+    if render is None:
+        return plain_report(results, lang)
+    return str(render(results, lang))
+
+
+def plain_report(results: Results, lang: str = "nl") -> str:
+    """A self-contained page with the summary and the tables, no pictures."""
+    nl = lang == "nl"
+    sc = results.scenario
+    title = escape(sc.label)
+    intro = (
+        f"{results.replications} replicaties, seed {results.seed}, horizon {sc.horizon:g} "
+        f"({sc.time_unit}), warm-up {sc.warmup:g}."
+        if nl else
+        f"{results.replications} replications, seed {results.seed}, horizon {sc.horizon:g} "
+        f"({sc.time_unit}), warm-up {sc.warmup:g}."
+    )
+    heads = (
+        {"summary": "Samenvatting (gemiddelde en 95%-interval over replicaties)",
+         "steps": "Schakels", "chain": "Keten", "outcomes": "Uitkomsten"}
+        if nl else
+        {"summary": "Summary (mean and 95% interval over replications)",
+         "steps": "Steps", "chain": "Chain", "outcomes": "Outcomes"}
+    )
+    frames = {"summary": results.summary(), "steps": results.steps,
+              "chain": results.chain, "outcomes": results.outcomes}
+    body = "\n".join(
+        f"<h2>{escape(heads[k])}</h2>\n{df.to_html(index=False, na_rep='', float_format=_fmt)}"
+        for k, df in frames.items()
+    )
+    note = "De tijdreeks staat in timeseries.csv." if nl else "The timeseries is in timeseries.csv."
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"nl" if nl else "en"}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n<style>body{{font-family:sans-serif;margin:2em}}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
+        "text-align:right}</style>\n</head>\n<body>\n"
+        f"<h1>{title}</h1>\n<p>{escape(intro)}</p>\n{body}\n<p>{escape(note)}</p>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+# -- the folder dance ------------------------------------------------------------------
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; return the ones created (outermost first)."""
+    missing = []
+    current = folder.absolute()
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _move_into_place(tmp: Path, out: Path) -> None:
+    """Rename the finished folder to ``out``, replacing what ``check_out`` allowed to go."""
+    if not out.exists():
+        tmp.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    out.rename(old)
+    try:
+        tmp.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,280 @@
+"""Results tables: replication records turned into the contract's DataFrames.
+
+Two steps, both pure. :func:`replication_rows` reduces one replication's
+records to plain rows and small arrays, so a worker process sends back a few
+kilobytes instead of every case's wait. :func:`build_results` stacks the rows
+of all replications into tidy tables in which every row says where it came
+from (replication, step, outcome, time), in a fixed order, so equal inputs
+give equal bytes on disk.
+
+This is the first module that uses pandas; everything before it works on
+plain numbers and arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ketensim import stats, trend
+from ketensim.model import Scenario
+from ketensim.records import ReplicationRecord, StepRecord
+
+STEP_COLUMNS = (
+    "replication", "step", "partner", "arrivals", "completions", "mean_wait", "p90_wait",
+    "mean_queue", "max_queue", "utilization", "queue_at_end",
+)
+STEP_EXTRA_COLUMNS = (
+    "in_service_at_end", "mean_blocked", "rejected", "diverted", "reneged", "dismissed",
+    "returned", "at_door_end",
+)
+CHAIN_COLUMNS = (
+    "replication", "cases_in", "cases_out", "mean_lead_time", "p50_lead_time", "p90_lead_time",
+    "wip_at_end",
+)
+CHAIN_EXTRA_COLUMNS = ("reentries", "mean_outside", "outside_at_end")
+OUTCOME_COLUMNS = ("replication", "outcome", "cases")
+TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service")
+SUMMARY_COLUMNS = ("step", "kpi", "mean", "ci_low", "ci_high", "n")
+TREND_COLUMNS = ("step", "status", "since", "rate", "before", "last", "growing")
+
+Rows = dict[str, Any]
+
+
+# -- one replication -> rows ---------------------------------------------------------
+
+
+def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
+    """Reduce one replication to plain rows, in scenario step and outcome order.
+
+    Args:
+        record: the engine's output for one replication.
+        scenario: the scenario it ran (fixes the order of steps and outcomes).
+
+    Returns:
+        A dict with ``replication``; ``steps`` (one dict per step), ``chain``
+        (one dict), ``outcomes`` (one dict per outcome, zeros included) and
+        ``timeseries`` (``t``, and ``queue`` / ``in_service`` as arrays of shape
+        (steps, samples)).
+    """
+    by_id = {sr.step: (i, sr) for i, sr in enumerate(record.steps)}
+    order = [by_id[s.id] for s in scenario.steps]
+    rep = int(record.replication)
+    return {
+        "replication": rep,
+        "steps": [
+            _step_row(rep, sr, s.partner, record.window)
+            for (_, sr), s in zip(order, scenario.steps, strict=True)
+        ],
+        "chain": _chain_row(record),
+        "outcomes": [
+            {"replication": rep, "outcome": name, "cases": int(record.outcomes.get(name, 0))}
+            for name in _outcome_names(scenario, record)
+        ],
+        "timeseries": {
+            "t": np.asarray(record.sample_times, dtype=float),
+            "queue": np.asarray(record.queue_samples)[[i for i, _ in order]].astype(np.int64),
+            "in_service": np.asarray(record.busy_samples)[[i for i, _ in order]].astype(np.int64),
+        },
+    }
+
+
+def _step_row(rep: int, sr: StepRecord, partner: str, window: float) -> dict[str, Any]:
+    waits = np.asarray(sr.waits, dtype=float)
+    return {
+        "replication": rep,
+        "step": sr.step,
+        "partner": partner,
+        "arrivals": int(sr.arrivals),
+        "completions": int(sr.completions),
+        "mean_wait": float(waits.mean()) if waits.size else math.nan,
+        "p90_wait": float(np.percentile(waits, 90)) if waits.size else math.nan,
+        "mean_queue": sr.queue_area / window if window > 0 else math.nan,
+        "max_queue": int(sr.max_queue),
+        "utilization": sr.busy_area / sr.capacity_area if sr.capacity_area > 0 else math.nan,
+        "queue_at_end": int(sr.queue_at_end),
+        "in_service_at_end": int(sr.in_service_at_end),
+        "mean_blocked": getattr(sr, "blocked_area", 0.0) / window if window > 0 else math.nan,
+        **{name: int(getattr(sr, name, 0)) for name in STEP_EXTRA_COLUMNS[2:]},
+    }
+
+
+def _chain_row(record: ReplicationRecord) -> dict[str, Any]:
+    lead = np.asarray(record.lead_times, dtype=float)
+    window = record.window
+    return {
+        "replication": int(record.replication),
+        "cases_in": int(record.cases_in),
+        "cases_out": int(record.cases_out),
+        "mean_lead_time": float(lead.mean()) if lead.size else math.nan,
+        "p50_lead_time": float(np.percentile(lead, 50)) if lead.size else math.nan,
+        "p90_lead_time": float(np.percentile(lead, 90)) if lead.size else math.nan,
+        "wip_at_end": int(record.wip_at_end),
+        "reentries": int(getattr(record, "reentries", 0)),
+        "mean_outside": getattr(record, "outside_area", 0.0) / window if window > 0 else math.nan,
+        "outside_at_end": int(getattr(record, "outside_at_end", 0)),
+    }
+
+
+def _outcome_names(scenario: Scenario, record: ReplicationRecord) -> list[str]:
+    """The scenario's outcomes, then any the engine reported beyond them (e.g. rejections)."""
+    names = list(scenario.outcomes)
+    names += sorted(k for k in record.outcomes if k not in names)
+    return names
+
+
+# -- all replications -> tables --------------------------------------------------------
+
+
+@dataclass(eq=False)  # DataFrames have no single truth value; compare tables one by one
+class Results:
+    """Everything one run produced, as tables with the contract's columns.
+
+    Attributes:
+        scenario: the scenario that ran (with the run's replications and seed).
+        seed: the run's seed.
+        replications: how many replications ran.
+        steps: one row per replication x step.
+        chain: one row per replication.
+        outcomes: one row per replication x outcome.
+        timeseries: one row per replication x step x sample time.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    steps: pd.DataFrame
+    chain: pd.DataFrame
+    outcomes: pd.DataFrame
+    timeseries: pd.DataFrame
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The four tables by file stem, in the order they are written."""
+        return {
+            "steps": self.steps, "chain": self.chain,
+            "outcomes": self.outcomes, "timeseries": self.timeseries,
+        }
+
+    def interval(self, kpi: str, step: str | None = None) -> stats.Interval:
+        """Mean of one KPI over replications with its 95% interval.
+
+        Args:
+            kpi: a column of ``steps`` (with ``step``) or of ``chain`` (without).
+            step: the step id, or None for a chain KPI.
+        """
+        if step is None:
+            return stats.mean_ci(self.chain[kpi].to_numpy(dtype=float))
+        rows = self.steps[self.steps["step"] == step]
+        if rows.empty:
+            raise KeyError(step)
+        return stats.mean_ci(rows[kpi].to_numpy(dtype=float))
+
+    def summary(self) -> pd.DataFrame:
+        """Per-step and chain KPIs: mean and 95% interval over replications.
+
+        One row per step x KPI (scenario order), then the chain KPIs with an
+        empty ``step``; columns ``step, kpi, mean, ci_low, ci_high, n``.
+        """
+        rows = []
+        step_kpis = [c for c in self.steps.columns if c not in ("replication", "step", "partner")]
+        for sid in self.scenario.step_ids:
+            rows += [_summary_row(sid, kpi, self.interval(kpi, sid)) for kpi in step_kpis]
+        chain_kpis = [c for c in self.chain.columns if c != "replication"]
+        rows += [_summary_row("", kpi, self.interval(kpi)) for kpi in chain_kpis]
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def backlog_trend(self) -> pd.DataFrame:
+        """Is each step's queue still growing at the end of the run, and since when?
+
+        Uses :func:`ketensim.trend.curve_trend` on the queue curves of all
+        replications after the warm-up: a queue that truly runs away rises in
+        every replication, one that only wanders by chance does not.
+
+        Returns:
+            One row per step: ``step, status, since, rate, before, last, growing``
+            (``status`` is growing, settled, shrinking or stable; ``rate`` in cases
+            per time unit; ``before`` the level before the change, ``last`` at the end).
+        """
+        out = []
+        for sid in self.scenario.step_ids:
+            t, q = self.queue_curves(sid)
+            tr = trend.curve_trend(t, q, since=self.scenario.warmup) if t.size else None
+            status = tr.status if tr is not None else "stable"
+            out.append({
+                "step": sid, "status": status,
+                "since": tr.start if tr is not None and tr.start is not None else math.nan,
+                "rate": tr.rate if tr is not None else 0.0,
+                "before": tr.level_before if tr is not None else math.nan,
+                "last": tr.level_end if tr is not None else math.nan,
+                "growing": status == "growing",
+            })
+        return pd.DataFrame(out, columns=list(TREND_COLUMNS))
+
+    def queue_curves(self, step: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sample times and the queue of one step, shape (times, replications)."""
+        ts = self.timeseries[self.timeseries["step"] == step]
+        if ts.empty:
+            return np.empty(0), np.empty((0, 0))
+        wide = ts.pivot(index="t", columns="replication", values="queue").sort_index()
+        return wide.index.to_numpy(dtype=float), wide.to_numpy(dtype=float)
+
+
+def _summary_row(step: str, kpi: str, iv: stats.Interval) -> dict[str, Any]:
+    return {"step": step, "kpi": kpi, "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high,
+            "n": iv.n}
+
+
+def build_results(
+    scenario: Scenario, rows_list: list[Rows], seed: int, replications: int
+) -> Results:
+    """Stack the rows of every replication into the four tables.
+
+    Rows are put in replication order whatever order they come in, so the
+    tables never depend on which worker finished first.
+
+    Raises:
+        ValueError: when the rows do not cover replications 0 .. replications-1 exactly.
+    """
+    ordered = sorted(rows_list, key=lambda r: r["replication"])
+    got = [r["replication"] for r in ordered]
+    if got != list(range(replications)):
+        raise ValueError(f"expected rows of replications 0..{replications - 1}, got {got}")
+    return Results(
+        scenario=scenario,
+        seed=int(seed),
+        replications=int(replications),
+        steps=_frame(
+            [row for r in ordered for row in r["steps"]], STEP_COLUMNS + STEP_EXTRA_COLUMNS
+        ),
+        chain=_frame([r["chain"] for r in ordered], CHAIN_COLUMNS + CHAIN_EXTRA_COLUMNS),
+        outcomes=_frame([row for r in ordered for row in r["outcomes"]], OUTCOME_COLUMNS),
+        timeseries=_timeseries(ordered, scenario.step_ids),
+    )
+
+
+def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def _timeseries(ordered: list[Rows], step_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Long table: replication, then step in scenario order, then time."""
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in TIMESERIES_COLUMNS}
+    ids = np.asarray(step_ids, dtype=object)
+    for r in ordered:
+        ts = r["timeseries"]
+        t = np.asarray(ts["t"], dtype=float)
+        n_steps, n = len(step_ids), t.size
+        parts["replication"].append(np.full(n_steps * n, r["replication"], dtype=np.int64))
+        parts["step"].append(np.repeat(ids, n))
+        parts["t"].append(np.tile(t, n_steps))
+        parts["queue"].append(np.asarray(ts["queue"], dtype=np.int64).reshape(-1))
+        parts["in_service"].append(np.asarray(ts["in_service"], dtype=np.int64).reshape(-1))
+    dtypes = {"replication": np.int64, "step": object, "t": float, "queue": np.int64,
+              "in_service": np.int64}
+    data = {c: np.concatenate(v) if v else np.empty(0, dtype=dtypes[c]) for c, v in parts.items()}
+    return pd.DataFrame(data, columns=list(TIMESERIES_COLUMNS))

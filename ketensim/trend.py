@@ -1,0 +1,200 @@
+"""Does a backlog grow, and since when? Change points on queue curves.
+
+A policy maker asks two things of a queue curve: is the werkvoorraad running
+away, and since when. The curve is noisy, so a straight line through it
+answers neither. We fit a ramp (flat, then a straight rise or fall, then
+flat again) by least squares over every pair of knees; a ramp that runs to
+the end is a backlog still growing (or shrinking), one that stops earlier
+is a backlog that moved to a new level. The slope is then re-estimated
+robustly (Theil-Sen) and tested across replications, which are independent:
+a backlog that truly grows grows in every replication, noise does not.
+Pure NumPy/SciPy, no plotting.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+FINE_POINTS = 400  # longer curves are averaged into this many bins: faster, less noisy
+COARSE_POINTS = 100  # the knee search runs on this many bins, then is refined
+MIN_RISE = 10.0  # a change of fewer cases than this is never news
+REL_GROWTH = 0.25  # a backlog still growing at the end: a quarter of the level before is news
+REL_SHIFT = 0.5  # a backlog that moved to a new level: half the level before is news
+NOISE_RISE = 4.0  # ... and never a change within four noise standard deviations
+MIN_RAMP = 0.05  # a ramp spans at least this share of the curve: shorter is a blip
+PLATEAU = 0.15  # a backlog has levelled off only if it stays level this share of the time
+
+
+@dataclass(frozen=True)
+class CurveTrend:
+    """The shape of one mean queue curve.
+
+    Attributes:
+        status: ``growing`` (still rising at the end), ``settled`` (rose, then levelled
+            off higher), ``shrinking`` (fell, whether or not it levelled off) or ``stable``.
+        rate: cases per time unit between ``start`` and ``end`` (negative when falling).
+        start: time from which the change runs (``None`` when stable).
+        end: time the change stops (the last sample while it still runs).
+        from_first: the change already runs at the first sample analysed.
+        level_before: fitted queue before ``start`` (the mean when stable).
+        level_end: queue at the last sample.
+    """
+
+    status: str
+    rate: float = 0.0
+    start: float | None = None
+    end: float | None = None
+    from_first: bool = False
+    level_before: float = 0.0
+    level_end: float = 0.0
+
+
+def curve_trend(t: np.ndarray, queues: np.ndarray, since: float = 0.0) -> CurveTrend:
+    """Classify a queue curve sampled at times ``t``, looking from ``since`` on.
+
+    Args:
+        t: sample times, increasing, shape (n,).
+        queues: queue lengths, shape (n,) for one curve or (n, r) for r replications.
+        since: ignore samples before this time (the warm-up fill is not news).
+
+    Returns:
+        The trend; ``stable`` unless the change is large, consistent and clear of noise.
+    """
+    t = np.asarray(t, dtype=float)
+    q = np.asarray(queues, dtype=float).reshape(len(t), -1)
+    keep = t >= since
+    if keep.sum() >= 8:
+        t, q = t[keep], q[keep]
+    level_end = float(q[-1].mean()) if len(t) else 0.0
+    tf, qf = _binned(t, q, FINE_POINTS)
+    m = qf.mean(axis=1)
+    if len(tf) < 8 or not np.isfinite(m).all():
+        return CurveTrend("stable", level_before=float(np.nanmean(m)) if len(m) else 0.0,
+                          level_end=level_end)
+    i, j = _refine(tf, m, *_ramp_knees(*_coarse(tf, m)))
+    if not _levels_off(tf, m, i, j):
+        j = len(tf) - 1  # a short or sloping "plateau" is the ramp running on
+    stable = CurveTrend("stable", level_before=float(m.mean()), level_end=level_end)
+    seg = slice(i, j + 1)
+    rate = _robust_slope(tf[seg], m[seg])
+    x = np.clip(tf, tf[i], tf[j])
+    fit = np.polyfit(x, m, 1)
+    noise = max(_noise(m - np.polyval(fit, x), qf.shape[1]), _spread(qf))
+    level_before = float(np.polyval(fit, tf[i]))
+    change = float(fit[0]) * (tf[j] - tf[i])
+    runs_to_end = j == len(tf) - 1
+    if i == 0 and not runs_to_end and rate > 0:
+        return stable  # filling up from empty, then steady: the system warming up
+    status = "shrinking" if rate < 0 else ("growing" if runs_to_end else "settled")
+    rel = REL_GROWTH if status == "growing" else REL_SHIFT
+    if not _material(change, rel * abs(level_before), noise) or not _consistent(x, qf, rate):
+        return stable
+    return CurveTrend(status, float(rate), float(tf[i]), float(tf[j]), i == 0,
+                      level_before, level_end)
+
+
+def _binned(t: np.ndarray, q: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
+    n = len(t)
+    if n <= points:
+        return t, q
+    edges = np.linspace(0, n, points + 1).astype(int)
+    pairs = list(itertools.pairwise(edges))
+    tb = np.array([t[a:b].mean() for a, b in pairs])
+    qb = np.array([q[a:b].mean(axis=0) for a, b in pairs])
+    return tb, qb
+
+
+def _coarse(t: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    tc, mc = _binned(t, m.reshape(-1, 1), COARSE_POINTS)
+    return tc, mc[:, 0]
+
+
+def _ramp_sse(t: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Residual sum of squares of ``m ~ a + b * clip(t, lo, hi)`` for each (lo, hi) row."""
+    x = np.clip(t[None, :], lo[:, None], hi[:, None])
+    xc = x - x.mean(axis=1, keepdims=True)
+    mc = m - m.mean()
+    sxx = np.einsum("ij,ij->i", xc, xc)
+    sxy = xc @ mc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        explained = np.where(sxx > 0, sxy**2 / sxx, 0.0)
+    return float(mc @ mc) - explained
+
+
+def _ramp_knees(t: np.ndarray, m: np.ndarray) -> tuple[float, float]:
+    """The pair of knee times (start, end of the ramp) that fits best, on a coarse grid."""
+    n = len(t)
+    a, b = np.triu_indices(n, k=max(2, round(MIN_RAMP * n)))
+    sse = _ramp_sse(t, m, t[a], t[b])
+    k = int(np.argmin(sse))
+    return float(t[a[k]]), float(t[b[k]])
+
+
+def _refine(t: np.ndarray, m: np.ndarray, lo: float, hi: float) -> tuple[int, int]:
+    """Move each knee to the best fine-grid point near its coarse position."""
+    span = (t[-1] - t[0]) / COARSE_POINTS * 2
+    i = _best_index(t, m, np.flatnonzero(np.abs(t - lo) <= span), lambda c: (t[c], hi))
+    j = _best_index(t, m, np.flatnonzero(np.abs(t - hi) <= span), lambda c: (t[i], t[c]))
+    if j <= i + 1:
+        j = min(len(t) - 1, i + 2)
+    return i, j
+
+
+def _best_index(t: np.ndarray, m: np.ndarray, cands: np.ndarray, knees: object) -> int:
+    pairs = np.array([knees(c) for c in cands])  # type: ignore[operator]
+    ok = pairs[:, 0] < pairs[:, 1]
+    cands, pairs = cands[ok], pairs[ok]
+    return int(cands[int(np.argmin(_ramp_sse(t, m, pairs[:, 0], pairs[:, 1])))])
+
+
+def _levels_off(t: np.ndarray, m: np.ndarray, i: int, j: int) -> bool:
+    """After the ramp the curve stays level long enough, at a clearly lower slope."""
+    if j >= len(t) - 2 or t[-1] - t[j] < PLATEAU * (t[-1] - t[0]):
+        return False
+    ramp = _robust_slope(t[i : j + 1], m[i : j + 1])
+    return abs(_robust_slope(t[j:], m[j:])) <= 0.25 * abs(ramp)
+
+
+def _robust_slope(t: np.ndarray, m: np.ndarray) -> float:
+    if len(t) < 3:
+        return float(np.polyfit(t, m, 1)[0]) if len(t) == 2 else 0.0
+    return float(stats.theilslopes(m, t).slope)
+
+
+def _noise(resid: np.ndarray, replications: int) -> float:
+    """Noise around the fitted ramp; robust, unless one replication must speak for itself.
+
+    With a single replication slow random wandering is indistinguishable from a
+    change, so the plain standard deviation (which such wandering inflates) is used.
+    """
+    if replications < 2:
+        return float(np.std(resid))
+    return 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+
+
+def _spread(q: np.ndarray) -> float:
+    """Standard error of the mean curve from the replications: how far it may wander."""
+    r = q.shape[1]
+    if r < 2:
+        return 0.0
+    return float(np.mean(np.std(q, axis=1, ddof=1))) / np.sqrt(r)
+
+
+def _material(change: float, relative: float, noise: float) -> bool:
+    return abs(change) >= max(MIN_RISE, relative, NOISE_RISE * noise)
+
+
+def _consistent(x: np.ndarray, q: np.ndarray, rate: float) -> bool:
+    """The replications agree: the 95% interval of their ramp slopes excludes 0."""
+    r = q.shape[1]
+    if r < 2:
+        return True
+    slopes = np.polyfit(x, q, 1)[0]
+    mean = float(np.mean(slopes))
+    sd = float(np.std(slopes, ddof=1))
+    half = float(stats.t.ppf(0.975, r - 1)) * sd / np.sqrt(r)
+    return mean - half > 0 if rate > 0 else mean + half < 0
