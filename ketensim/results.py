@@ -30,15 +30,20 @@ STEP_COLUMNS = (
 )
 STEP_EXTRA_COLUMNS = (
     "in_service_at_end", "mean_blocked", "rejected", "diverted", "reneged", "dismissed",
-    "returned", "at_door_end",
+    "returned", "at_door_end", "late",
 )
 CHAIN_COLUMNS = (
     "replication", "cases_in", "cases_out", "mean_lead_time", "p50_lead_time", "p90_lead_time",
     "wip_at_end",
 )
-CHAIN_EXTRA_COLUMNS = ("reentries", "mean_outside", "outside_at_end")
+CHAIN_EXTRA_COLUMNS = (
+    "reentries", "mean_outside", "outside_at_end", "backlog_cleared", "mean_backlog_lead_time",
+    "deadlock_at",
+)
 OUTCOME_COLUMNS = ("replication", "outcome", "cases")
-TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service")
+TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service", "capacity")
+TYPE_COLUMNS = ("replication", "step", "case_type", "started", "mean_wait", "p90_wait")
+POOL_COLUMNS = ("replication", "pool", "partner", "utilization", "mean_busy", "mean_capacity")
 SUMMARY_COLUMNS = ("step", "kpi", "mean", "ci_low", "ci_high", "n")
 TREND_COLUMNS = ("step", "status", "since", "rate", "before", "last", "growing")
 
@@ -79,8 +84,51 @@ def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
             "t": np.asarray(record.sample_times, dtype=float),
             "queue": np.asarray(record.queue_samples)[[i for i, _ in order]].astype(np.int64),
             "in_service": np.asarray(record.busy_samples)[[i for i, _ in order]].astype(np.int64),
+            "capacity": _capacity_samples(record)[[i for i, _ in order]].astype(np.int64),
         },
+        "types": _type_rows(record, scenario),
+        "pools": _pool_rows(record, scenario),
     }
+
+
+def _capacity_samples(record: ReplicationRecord) -> np.ndarray:
+    caps = np.asarray(record.capacity_samples)
+    if caps.size == 0:  # records made by hand in tests carry no capacity samples
+        return np.zeros_like(np.asarray(record.queue_samples))
+    return caps
+
+
+def _type_rows(record: ReplicationRecord, scenario: Scenario) -> list[dict[str, Any]]:
+    """Waits per case type at steps that treat types differently (priorities, own service)."""
+    rows = []
+    by_id = {sr.step: sr for sr in record.steps}
+    for step in scenario.steps:
+        sr = by_id[step.id]
+        if not step.types or not sr.wait_types.size:
+            continue
+        for index, name in enumerate(record.case_types):
+            waits = sr.waits[sr.wait_types == index]
+            rows.append({
+                "replication": int(record.replication), "step": step.id, "case_type": name,
+                "started": int(waits.size),
+                "mean_wait": float(waits.mean()) if waits.size else math.nan,
+                "p90_wait": float(np.percentile(waits, 90)) if waits.size else math.nan,
+            })
+    return rows
+
+
+def _pool_rows(record: ReplicationRecord, scenario: Scenario) -> list[dict[str, Any]]:
+    rows = []
+    window = record.window
+    for pool in scenario.pools:
+        busy, capacity = record.pools.get(pool.id, (0.0, 0.0))
+        rows.append({
+            "replication": int(record.replication), "pool": pool.id, "partner": pool.partner,
+            "utilization": busy / capacity if capacity > 0 else math.nan,
+            "mean_busy": busy / window if window > 0 else math.nan,
+            "mean_capacity": capacity / window if window > 0 else math.nan,
+        })
+    return rows
 
 
 def _step_row(rep: int, sr: StepRecord, partner: str, window: float) -> dict[str, Any]:
@@ -117,6 +165,10 @@ def _chain_row(record: ReplicationRecord) -> dict[str, Any]:
         "reentries": int(getattr(record, "reentries", 0)),
         "mean_outside": getattr(record, "outside_area", 0.0) / window if window > 0 else math.nan,
         "outside_at_end": int(getattr(record, "outside_at_end", 0)),
+        "backlog_cleared": int(record.backlog_lead_times.size),
+        "mean_backlog_lead_time": float(record.backlog_lead_times.mean())
+        if record.backlog_lead_times.size else math.nan,
+        "deadlock_at": record.deadlock[0] if record.deadlock else math.nan,
     }
 
 
@@ -151,14 +203,25 @@ class Results:
     chain: pd.DataFrame
     outcomes: pd.DataFrame
     timeseries: pd.DataFrame
+    types: pd.DataFrame | None = None  # waits per case type at typed steps
+    pools: pd.DataFrame | None = None  # use of shared staff pools
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The four tables by file stem, in the order they are written."""
-        return {
+        """The tables by file stem, in the order they are written.
+
+        The contract's four always; ``types`` and ``pools`` when the scenario
+        has typed steps or staff pools.
+        """
+        tables = {
             "steps": self.steps, "chain": self.chain,
             "outcomes": self.outcomes, "timeseries": self.timeseries,
         }
+        if self.types is not None and not self.types.empty:
+            tables["types"] = self.types
+        if self.pools is not None and not self.pools.empty:
+            tables["pools"] = self.pools
+        return tables
 
     def interval(self, kpi: str, step: str | None = None) -> stats.Interval:
         """Mean of one KPI over replications with its 95% interval.
@@ -254,6 +317,8 @@ def build_results(
         chain=_frame([r["chain"] for r in ordered], CHAIN_COLUMNS + CHAIN_EXTRA_COLUMNS),
         outcomes=_frame([row for r in ordered for row in r["outcomes"]], OUTCOME_COLUMNS),
         timeseries=_timeseries(ordered, scenario.step_ids),
+        types=_frame([row for r in ordered for row in r.get("types", [])], TYPE_COLUMNS),
+        pools=_frame([row for r in ordered for row in r.get("pools", [])], POOL_COLUMNS),
     )
 
 
@@ -274,7 +339,9 @@ def _timeseries(ordered: list[Rows], step_ids: tuple[str, ...]) -> pd.DataFrame:
         parts["t"].append(np.tile(t, n_steps))
         parts["queue"].append(np.asarray(ts["queue"], dtype=np.int64).reshape(-1))
         parts["in_service"].append(np.asarray(ts["in_service"], dtype=np.int64).reshape(-1))
+        capacity = ts.get("capacity", np.zeros_like(np.asarray(ts["queue"])))
+        parts["capacity"].append(np.asarray(capacity, dtype=np.int64).reshape(-1))
     dtypes = {"replication": np.int64, "step": object, "t": float, "queue": np.int64,
-              "in_service": np.int64}
+              "in_service": np.int64, "capacity": np.int64}
     data = {c: np.concatenate(v) if v else np.empty(0, dtype=dtypes[c]) for c, v in parts.items()}
     return pd.DataFrame(data, columns=list(TIMESERIES_COLUMNS))

@@ -140,7 +140,8 @@ def test_timeseries_long_and_ordered(results):
 
 def test_rows_are_small_and_plain():
     rows = replication_rows(record(0), chain())
-    assert set(rows) == {"replication", "steps", "chain", "outcomes", "timeseries"}
+    assert set(rows) == {"replication", "steps", "chain", "outcomes", "timeseries", "types",
+                         "pools"}
     assert "waits" not in rows["steps"][0]
     assert len(pickle.dumps(rows)) < 4000
 
@@ -182,3 +183,26 @@ def test_backlog_trend_sees_a_growing_queue(results):
 def test_tables_in_write_order(results):
     assert list(results.tables) == ["steps", "chain", "outcomes", "timeseries"]
     assert all(isinstance(df, pd.DataFrame) for df in results.tables.values())
+
+
+def test_case_type_and_pool_tables_from_a_real_run():
+    from dataclasses import replace
+
+    from builders import scenario, step
+
+    from ketensim.engine import run_replication
+    from ketensim.model import Arrival, Pool, TypeRule
+
+    a = replace(step("a", 2, 1.0), types=(TypeRule("urgent", priority=1),))
+    b = step("b", 2, 1.0)
+    sc = scenario([a, b], [Arrival("x", "a", 0.5, "urgent"), Arrival("y", "a", 0.5, "gewoon"),
+                           Arrival("z", "b", 0.5)], horizon=2_000, warmup=100)
+    sc = replace(sc, pools=(Pool("staf", "p", 2, ("a", "b")),))
+    rows = [replication_rows(run_replication(sc, r, 1), sc) for r in range(2)]
+    res = build_results(sc, rows, seed=1, replications=2)
+    assert set(res.tables) == {"steps", "chain", "outcomes", "timeseries", "types", "pools"}
+    types = res.types[res.types.replication == 0].set_index("case_type")
+    assert types.loc["urgent", "mean_wait"] < types.loc["gewoon", "mean_wait"]
+    # The pool serves 1.5 cases per time unit of work 1.0 with 2 servers: 75% busy.
+    assert res.pools.utilization.mean() == pytest.approx(0.75, abs=0.05)
+    assert (res.timeseries.capacity == 2).all()
