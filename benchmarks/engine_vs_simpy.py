@@ -8,7 +8,12 @@ textbook SimPy shape: one process per case, one ``simpy.Resource`` per step.
 Then a whole ``ketensim run`` process (loading, simulating, writing every
 result file and the report) is timed against the same plain model.
 
-Usage: python benchmarks/engine_vs_simpy.py [--repeat N] [--no-cli]
+With ``--memory`` both models run once more under tracemalloc, which
+reports the peak of memory the Python heap held: ketensim keeps per-case data
+in columnar arrays, the plain model one generator and its events per case in
+flight.
+
+Usage: python benchmarks/engine_vs_simpy.py [--repeat N] [--no-cli] [--memory]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +78,15 @@ def timed(fn, *args) -> tuple[float, int]:
     return time.perf_counter() - start, cases
 
 
+def peak_memory(fn, *args) -> float:
+    """Peak traced heap in MiB while ``fn`` runs."""
+    tracemalloc.start()
+    fn(*args)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
 def whole_run() -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "ketensim", "run", str(SCENARIO), "--out", f"{tmp}/out",
@@ -85,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs of each")
     parser.add_argument("--no-cli", action="store_true", help="skip the whole-process run")
+    parser.add_argument("--memory", action="store_true", help="also measure peak memory")
     args = parser.parse_args()
 
     plain = min(timed(plain_simpy) for _ in range(args.repeat))
@@ -97,6 +113,10 @@ def main() -> None:
         print(f"ketensim run (whole process, all result files): {cli[0]:7.2f} s "
               f"{ours[1] / cli[0]:9,.0f} cases/s")
         print(f"speed-up (plain / whole ketensim run): {plain[0] / cli[0]:.2f}x")
+    if args.memory:
+        plain_mem, our_mem = peak_memory(plain_simpy), peak_memory(engine)
+        print(f"peak memory: plain {plain_mem:.1f} MiB, ketensim {our_mem:.1f} MiB "
+              f"(ratio ketensim / plain {our_mem / plain_mem:.2f})")
 
 
 if __name__ == "__main__":

@@ -280,10 +280,14 @@ def build(kind: str, params: dict[str, Any]) -> Distribution:
             raise DistributionSpecError("cv", "must be > 0", "a number > 0", params["cv"])
         return cls(p["mean"], p["cv"])  # type: ignore[call-arg]
     if p["low"] < 0:
-        raise DistributionSpecError("low", "durations cannot be negative", "low >= 0", params["low"])
+        raise DistributionSpecError(
+            "low", "durations cannot be negative", "low >= 0", params["low"]
+        )
     if cls is Uniform:
         if p["high"] < p["low"]:
-            raise DistributionSpecError("high", "must be >= low", f">= {p['low']:g}", params["high"])
+            raise DistributionSpecError(
+                "high", "must be >= low", f">= {p['low']:g}", params["high"]
+            )
         return Uniform(p["low"], p["high"])
     if not p["low"] <= p["mode"] <= p["high"]:
         raise DistributionSpecError(
@@ -296,7 +300,9 @@ def build(kind: str, params: dict[str, Any]) -> Distribution:
 def _empirical(params: dict[str, Any]) -> Empirical:
     values = params["values"]
     if not isinstance(values, list | tuple) or not values:
-        raise DistributionSpecError("values", "must be a non-empty array", "[1.5, 2.0, ...]", values)
+        raise DistributionSpecError(
+            "values", "must be a non-empty array", "[1.5, 2.0, ...]", values
+        )
     clean = []
     for v in values:
         x = _number("values", v)

@@ -24,7 +24,8 @@ class Problem:
     got: str
 
     def __str__(self) -> str:
-        return f"error: {self.file}: {self.key}: {self.problem} (expected {self.expected}, got {self.got})"
+        where = f"error: {self.file}: {self.key}"
+        return f"{where}: {self.problem} (expected {self.expected}, got {self.got})"
 
 
 class ScenarioError(Exception):
