@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import math
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,6 @@ from typing import Any
 from ketensim import distributions
 from ketensim.distributions import Distribution, DistributionSpecError
 from ketensim.errors import Problem, show, type_name
-from ketensim.model import EXIT, Route
 
 MISSING: Any = object()
 """Stands for a key that the table does not hold, so ``None`` never has to."""
@@ -124,12 +123,14 @@ def number(
     *,
     above: bool = False,
     high: float | None = None,
+    below: bool = False,
 ) -> float | None:
     """A finite number (a TOML integer is fine, a boolean is not) within the given bounds.
 
-    ``above`` makes ``low`` exclusive: a horizon must be > 0, a rate may be 0.
+    ``above`` makes ``low`` exclusive (a horizon must be > 0, a rate may be 0);
+    ``below`` makes ``high`` exclusive (a share sent back must stay under 1).
     """
-    expected = _range_text("a number", low, above, high)
+    expected = _range_text("a number", low, above, high, below)
     if isinstance(value, bool) or not isinstance(value, int | float):
         ctx.fail("must be a number", expected, value)
         return None
@@ -139,19 +140,19 @@ def number(
     if low is not None and (value <= low if above else value < low):
         ctx.fail(f"must be {'>' if above else '>='} {low:g}", expected, value)
         return None
-    if high is not None and value > high:
-        ctx.fail(f"must be <= {high:g}", expected, value)
+    if high is not None and (value >= high if below else value > high):
+        ctx.fail(f"must be {'<' if below else '<='} {high:g}", expected, value)
         return None
     return float(value)
 
 
-def integer(ctx: Ctx, value: Any, low: int) -> int | None:
+def integer(ctx: Ctx, value: Any, low: int | None = None) -> int | None:
     """An integer of at least ``low``; ``40.0`` is refused, as TOML says what it means."""
-    expected = f"an integer >= {low}"
+    expected = "an integer" if low is None else f"an integer >= {low}"
     if isinstance(value, bool) or not isinstance(value, int):
         ctx.fail("must be an integer", expected, value)
         return None
-    if value < low:
+    if low is not None and value < low:
         ctx.fail(f"must be >= {low}", expected, value)
         return None
     return value
@@ -168,12 +169,33 @@ def text(ctx: Ctx, value: Any, expected: str = "a non-empty string") -> str | No
     return value
 
 
-def _range_text(what: str, low: float | None, above: bool, high: float | None) -> str:
+def _range_text(what: str, low: float | None, above: bool, high: float | None,
+                below: bool = False) -> str:
     if low is not None and high is not None:
-        return f"{what} in [{low:g}, {high:g}]"
+        return f"{what} in {'(' if above else '['}{low:g}, {high:g}{')' if below else ']'}"
     if low is not None:
         return f"{what} {'>' if above else '>='} {low:g}"
+    if high is not None:
+        return f"{what} {'<' if below else '<='} {high:g}"
     return what
+
+
+def get(ctx: Ctx, data: dict[str, Any], key: str, check: Callable[[Ctx, Any], Any],
+        default: Any = None) -> Any:
+    """Check ``data[key]`` at its own key path, or give ``default`` when the key is absent."""
+    value = data.get(key, MISSING)
+    return default if value is MISSING else check(ctx.at(key), value)
+
+
+def reference(what: str, known: Collection[str]) -> Callable[[Ctx, Any], str | None]:
+    """A check that a value names one of ``known`` (a step id, a calendar id, ...)."""
+    def check(ctx: Ctx, value: Any) -> str | None:
+        if not isinstance(value, str) or value not in known:
+            ctx.fail(f"no {what} with this id", one_of(known), value)
+            return None
+        return value
+
+    return check
 
 
 # -- distributions --------------------------------------------------------------
@@ -199,6 +221,30 @@ def distribution(ctx: Ctx, value: Any) -> Distribution | None:
     if kind == distributions.Empirical.kind:
         params = _empirical_params(ctx, params or {})
     return None if params is None else _build(ctx, kind, params, at_param=True)
+
+
+def duration(ctx: Ctx, value: Any, low: float = 0.0, *, above: bool = False
+             ) -> Distribution | None:
+    """A time written as a plain number (always exactly that long) or as a distribution.
+
+    Hand-over delays, maximum waits and session lengths are often known only
+    as one figure; a table is there for when their spread matters. A
+    distribution must have a mean within the same bound as the plain number.
+    """
+    if isinstance(value, dict):
+        dist = distribution(ctx, value)
+        if dist is not None and (dist.mean <= low if above else dist.mean < low):
+            expected = _range_text("a distribution with mean", low, above, None)
+            ctx.fail(f"its mean must be {'>' if above else '>='} {low:g}", expected,
+                     Text(f"mean {dist.mean:g}"))
+            return None
+        return dist
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        expected = _range_text("a number", low, above, None) + ' or { dist = "...", ... }'
+        ctx.fail("must be a number or a distribution table", expected, value)
+        return None
+    seconds = number(ctx, value, low, above=above)
+    return None if seconds is None else distributions.Deterministic(seconds)
 
 
 def _build(
@@ -263,10 +309,10 @@ def read_column(ctx: Ctx, file: Any, column: Any) -> tuple[float, ...] | None:
     name, col = text(ctx.at("file"), file), text(ctx.at("column"), column)
     if name is None or col is None:
         return None
-    path = _inside(ctx.at("file"), name)
+    path = inside_folder(ctx.at("file"), name)
     if path is None:
         return None
-    found = _csv_rows(ctx.at("file"), path, name)
+    found = csv_rows(ctx.at("file"), path, name)
     if found is None:
         return None
     header, body, delimiter = found
@@ -276,7 +322,8 @@ def read_column(ctx: Ctx, file: Any, column: Any) -> tuple[float, ...] | None:
     return _column_values(ctx.at("column"), name, (header, body, delimiter), header.index(col))
 
 
-def _inside(ctx: Ctx, name: str) -> Path | None:
+def inside_folder(ctx: Ctx, name: str) -> Path | None:
+    """The file ``name`` relative to the declaring file's folder, or None when it lies outside."""
     root = ctx.folder.resolve()
     target = (root / name).resolve()
     if not target.is_relative_to(root):
@@ -285,10 +332,11 @@ def _inside(ctx: Ctx, name: str) -> Path | None:
     return target
 
 
-_Rows = tuple[list[str], list[list[str]], str]  # header, body, delimiter
+Rows = tuple[list[str], list[list[str]], str]  # header, body, delimiter
 
 
-def _csv_rows(ctx: Ctx, path: Path, name: str) -> _Rows | None:
+def csv_rows(ctx: Ctx, path: Path, name: str) -> Rows | None:
+    """Header, body and separator of a CSV file; ``name`` is how the scenario spells it."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             first = fh.readline()
@@ -312,7 +360,7 @@ def _delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _column_values(ctx: Ctx, name: str, rows: _Rows, index: int) -> tuple[float, ...] | None:
+def _column_values(ctx: Ctx, name: str, rows: Rows, index: int) -> tuple[float, ...] | None:
     """The column's numbers; with ``;`` as separator a decimal comma is read as a point."""
     header, body, delimiter = rows
     values = []
@@ -324,7 +372,7 @@ def _column_values(ctx: Ctx, name: str, rows: _Rows, index: int) -> tuple[float,
         cell = row[index].strip() if index < len(row) else ""
         if not cell:
             continue  # blank cells and trailing empty lines of spreadsheet exports
-        value = _float(cell.replace(",", ".") if delimiter == ";" else cell)
+        value = to_float(cell.replace(",", ".") if delimiter == ";" else cell)
         if not math.isfinite(value) or value < 0:
             ctx.fail(f"row {row_number} of {name} is not a duration", "numbers >= 0", cell)
             return None
@@ -335,50 +383,9 @@ def _column_values(ctx: Ctx, name: str, rows: _Rows, index: int) -> tuple[float,
     return tuple(values)
 
 
-def _float(cell: str) -> float:
+def to_float(cell: str) -> float:
+    """A cell as a number, NaN when it is none (so one range check catches both)."""
     try:
         return float(cell)
     except ValueError:
         return math.nan
-
-
-# -- routes ---------------------------------------------------------------------
-
-
-def routes(ctx: Ctx, value: Any, step_ids: Collection[str]) -> tuple[Route, ...] | None:
-    """A list of ``{ to, p, outcome? }`` whose probabilities sum to 1; ``[]`` means exit."""
-    if not isinstance(value, list):
-        ctx.fail("must be an array of routes", '[{ to = "...", p = ... }, ...]', Text(_kind(value)))
-        return None
-    before = ctx.count
-    parsed = [_route(ctx.item(i), entry, step_ids) for i, entry in enumerate(value)]
-    if ctx.count > before:
-        return None
-    found = [r for r in parsed if r is not None]
-    total = math.fsum(r.p for r in found)
-    if found and abs(total - 1.0) > SUM_TOLERANCE:
-        got = Text(f"a sum of {total:.12g}")
-        ctx.fail("route probabilities must sum to 1", "p summing to 1", got)
-        return None
-    return tuple(found)
-
-
-def _route(ctx: Ctx, value: Any, step_ids: Collection[str]) -> Route | None:
-    before = ctx.count
-    if not table(ctx, value, ("to", "p"), ("outcome",)):
-        return None
-    to = value.get("to", MISSING)
-    if to is not MISSING and (not isinstance(to, str) or (to != EXIT and to not in step_ids)):
-        ctx.at("to").fail("no step with this id", f"{EXIT} or {one_of(step_ids)}", to)
-    p = value.get("p", MISSING)
-    if p is not MISSING:
-        number(ctx.at("p"), p, 0.0, high=1.0)
-    outcome = value.get("outcome")
-    if outcome is not None:
-        if to != EXIT:
-            ctx.at("outcome").fail("an outcome belongs on a route to exit", f'to = "{EXIT}"', to)
-        else:
-            text(ctx.at("outcome"), outcome)
-    if ctx.count > before:
-        return None
-    return Route(to, float(p), outcome)

@@ -21,7 +21,7 @@ from ketensim.model import Scenario
 from ketensim.schema import Entry, Origin, RawScenario
 
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
-_REPLACED_BY_ID = ("partner", "step", "arrival")
+_CONCATENATED = ("event", "policy")  # no id: base entries first, then this file's
 
 
 def load(path: str | os.PathLike[str]) -> Scenario:
@@ -43,10 +43,15 @@ def read(path: str | os.PathLike[str]) -> RawScenario:
 
 
 def merge(base: RawScenario, child: RawScenario) -> RawScenario:
-    """``child`` on top of ``base``: keys override, entries replace by id, events add up."""
-    entries = {kind: _merge_by_id(base.entries[kind], child.entries[kind])
-               for kind in _REPLACED_BY_ID}
-    entries["event"] = base.entries["event"] + child.entries["event"]
+    """``child`` on top of ``base``: keys override, entries replace by id, events add up.
+
+    Calendars and pools are replaced by id like steps, bands by name; events
+    and policies have no id, so the child's come after the base's.
+    """
+    entries = {kind: _merge_by_id(base.entries[kind], child.entries[kind], key)
+               for kind, key in schema.KEYED.items()}
+    for kind in _CONCATENATED:
+        entries[kind] = base.entries[kind] + child.entries[kind]
     return RawScenario(
         top=child.top,
         scenario={**base.scenario, **child.scenario},
@@ -55,7 +60,7 @@ def merge(base: RawScenario, child: RawScenario) -> RawScenario:
     )
 
 
-def _merge_by_id(base: list[Entry], child: list[Entry]) -> list[Entry]:
+def _merge_by_id(base: list[Entry], child: list[Entry], key: str = "id") -> list[Entry]:
     """Replace base entries whole, in place, by child entries with the same id; append the rest.
 
     A second child entry with an id already replaced is appended, so the
@@ -64,10 +69,11 @@ def _merge_by_id(base: list[Entry], child: list[Entry]) -> list[Entry]:
     merged = list(base)
     position: dict[str, int] = {}
     for i, entry in enumerate(base):
-        if entry.ident is not None:
-            position.setdefault(entry.ident, i)
+        name = entry.named(key)
+        if name is not None:
+            position.setdefault(name, i)
     for entry in child:
-        ident = entry.ident
+        ident = entry.named(key)
         if ident is not None and ident in position:
             merged[position.pop(ident)] = entry
         else:

@@ -61,6 +61,7 @@ class Partner:
     id: str
     name: str | None = None
     calendar: str | None = None
+    cost_per_server: float | None = None  # per server per time unit, for all its steps
 
     @property
     def label(self) -> str:
@@ -156,6 +157,14 @@ class Step:
     calendar: str | None = None
     pool: str | None = None
     failure_demand: FailureDemand | None = None
+    cost_per_server: float | None = None  # overrides the partner's rate for this step
+    cost_per_case: float | None = None  # per case finishing the step
+
+    def server_rate(self, partner: Partner) -> float:
+        """Cost of one server per time unit: the step's own rate, else its partner's, else 0."""
+        if self.cost_per_server is not None:
+            return self.cost_per_server
+        return partner.cost_per_server or 0.0
 
     @property
     def label(self) -> str:
@@ -263,6 +272,30 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Norm:
+    """A beslistermijn or duurnorm: at least ``share`` of the cases within ``within``.
+
+    ``kind`` "wait" measures the waiting time at ``step`` (until handling starts);
+    "lead_time" the chain's doorlooptijd, from entry to exit.
+    """
+
+    id: str
+    kind: str  # "wait" | "lead_time"
+    within: float
+    share: float
+    step: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """How the chain shares its costs: ``equal`` parts per partner, or by ``use`` (busy time)."""
+
+    sharing: str = "use"
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True)
 class Change:
     """One ``set`` entry of an event, already parsed: e.g. step ``om`` attribute ``capacity``."""
 
@@ -309,6 +342,8 @@ class Scenario:
     pools: tuple[Pool, ...] = ()
     policies: tuple[Policy, ...] = ()
     bands: tuple[Band, ...] = ()
+    norms: tuple[Norm, ...] = ()
+    costs: CostSettings | None = None
     source: str | None = field(default=None, compare=False)
 
     # -- look-ups -----------------------------------------------------------
@@ -337,6 +372,18 @@ class Scenario:
             if policy.kind == "wip_cap":
                 return policy.limit
         return None
+
+    @property
+    def has_costs(self) -> bool:
+        """True when the file says anything about costs (a ``[costs]`` table or any rate)."""
+        rates = [p.cost_per_server for p in self.partners]
+        rates += [x for s in self.steps for x in (s.cost_per_server, s.cost_per_case)]
+        return self.costs is not None or any(r is not None for r in rates)
+
+    @property
+    def cost_settings(self) -> CostSettings:
+        """The ``[costs]`` settings, or their defaults."""
+        return self.costs if self.costs is not None else CostSettings()
 
     @property
     def step_ids(self) -> tuple[str, ...]:
@@ -373,19 +420,21 @@ class Scenario:
     # -- variants -----------------------------------------------------------
     def apply(self, changes: tuple[Change, ...] | list[Change]) -> Scenario:
         """A new scenario with ``changes`` made from the start (sweeps, phases of ``check``)."""
-        steps = {s.id: s for s in self.steps}
-        arrivals = {a.id: a for a in self.arrivals}
+        parts: dict[str, dict[str, Any]] = {
+            "step": {s.id: s for s in self.steps},
+            "arrival": {a.id: a for a in self.arrivals},
+            "pool": {p.id: p for p in self.pools},
+        }
         for ch in changes:
-            if ch.kind == "step":
-                steps[ch.target] = replace(steps[ch.target], **{ch.attribute: ch.value})
-            elif ch.kind == "arrival":
-                arrivals[ch.target] = replace(arrivals[ch.target], **{ch.attribute: ch.value})
-            else:  # pragma: no cover - the schema admits no other kind
+            if ch.kind not in parts:  # pragma: no cover - the schema admits no other kind
                 raise ValueError(f"unknown change kind {ch.kind!r}")
+            found = parts[ch.kind]
+            found[ch.target] = replace(found[ch.target], **{ch.attribute: ch.value})
         return replace(
             self,
-            steps=tuple(steps[s.id] for s in self.steps),
-            arrivals=tuple(arrivals[a.id] for a in self.arrivals),
+            steps=tuple(parts["step"].values()),
+            arrivals=tuple(parts["arrival"].values()),
+            pools=tuple(parts["pool"].values()),
         )
 
     def scaled_inflow(self, factor: float, name: str | None = None) -> Scenario:

@@ -6,37 +6,56 @@ wrong answer that looks right. It also collects every problem before raising,
 each naming the file it sits in and its key path, so one ``ketensim check``
 shows everything to fix. Entries carry the file they came from, so that a
 mistake inherited through ``extends`` is reported against the base file.
+
+This module walks the file and ties the parts together; the checks of the
+mechanisms of real chains live beside it (``schema_mechanisms`` for step keys,
+``schema_inflow`` for arrivals, ``schema_chain`` for calendars, pools,
+policies and bands, ``schema_events`` for events, ``schema_routes`` for routes).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ketensim import fields, loops
-from ketensim.distributions import Distribution
+from ketensim import (
+    fields,
+    loops,
+    schema_chain,
+    schema_events,
+    schema_inflow,
+    schema_mechanisms,
+    schema_routes,
+)
 from ketensim.errors import Problem, ScenarioError, type_name
 from ketensim.fields import MISSING, Ctx, Text, key_part, one_of
 from ketensim.model import (
     EXIT,
     TIME_UNITS,
     Arrival,
-    Change,
     Event,
     Partner,
+    Pool,
     Scenario,
     Step,
 )
+from ketensim.schema_events import CHANGE_KEYS, Refs, parse_change
+from ketensim.schema_mechanisms import StepRefs
 
-ENTRY_KINDS = ("partner", "step", "arrival", "event")
+ENTRY_KINDS = ("partner", "step", "arrival", "event", "calendar", "pool", "policy", "band")
+KEYED = {"partner": "id", "step": "id", "arrival": "id", "calendar": "id", "pool": "id",
+         "band": "name"}  # the key each kind is known (and replaced through extends) by
+REQUIRED_KINDS = ("partner", "step", "arrival")
 SCENARIO_REQUIRED = ("name", "horizon")
 SCENARIO_OPTIONAL = ("title", "description", "time_unit", "warmup", "replications", "seed")
-CHANGE_KEYS = "step.<id>.capacity | step.<id>.service | step.<id>.routes | arrival.<id>.rate"
-_ATTRIBUTES = {"step": ("capacity", "service", "routes"), "arrival": ("rate",)}
+STEP_REQUIRED = ("partner", "service")
+STEP_OPTIONAL = ("id", "name", "capacity", "routes", *schema_mechanisms.STEP_KEYS)
 _SLUG = re.compile(r"[a-z0-9-]+")
+
+__all__ = ["CHANGE_KEYS", "Entry", "Origin", "RawScenario", "build", "parse_change", "split"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +68,7 @@ class Origin:
 
 @dataclass(frozen=True)
 class Entry:
-    """One ``[[partner]]``, ``[[step]]``, ``[[arrival]]`` or ``[[event]]`` table as written.
+    """One ``[[partner]]``, ``[[step]]``, ``[[event]]``, ... table as written.
 
     ``index`` is its position in its own file, so that a message points at the
     table the reader can find there.
@@ -62,8 +81,16 @@ class Entry:
     @property
     def ident(self) -> str | None:
         """The entry's id when it has a usable one (``extends`` replaces entries by it)."""
-        ident = self.data.get("id") if isinstance(self.data, dict) else None
+        return self.named("id")
+
+    def named(self, key: str) -> str | None:
+        """The entry's ``key`` (``id``, or ``name`` for a band) when it is a usable string."""
+        ident = self.data.get(key) if isinstance(self.data, dict) else None
         return ident if isinstance(ident, str) and ident else None
+
+    def ctx(self, sink: list[Problem], path: str) -> Ctx:
+        """Where the entry sits, for a message: its own file and ``path``."""
+        return Ctx(sink, self.origin.file, self.origin.folder, path)
 
 
 @dataclass
@@ -77,20 +104,14 @@ class RawScenario:
 
 
 @dataclass(frozen=True)
-class _Refs:
-    """The ids each kind of entry may refer to."""
-
-    partners: tuple[str, ...] = ()
-    steps: tuple[str, ...] = ()
-    arrivals: tuple[str, ...] = ()
-    services: dict[str, Distribution] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class _Listed:
     ctx: Ctx
     data: Any
-    ok: bool  # a table with a usable, unique id
+    ident: str | None  # the usable, unique id (or band name); None otherwise
+
+    @property
+    def ok(self) -> bool:
+        return self.ident is not None
 
 
 def split(doc: dict[str, Any], origin: Origin) -> RawScenario:
@@ -120,60 +141,46 @@ def build(raw: RawScenario, source: str | None = None) -> Scenario:
     sink = list(raw.problems)
     top = Ctx(sink, raw.top.file, raw.top.folder, "")
     settings = _settings(sink, raw)
-    listed = {"partner": _identify(top, "partner", raw.entries["partner"])}
-    partners = [_partner(item) for item in listed["partner"]]
-    listed["step"] = _identify(top, "step", raw.entries["step"])
-    refs = _Refs(tuple(_ids(listed["partner"])), tuple(_ids(listed["step"])))
-    steps = [_step(item, refs) for item in listed["step"]]
-    listed["arrival"] = _identify(top, "arrival", raw.entries["arrival"])
-    arrivals = [_arrival(item, refs) for item in listed["arrival"]]
-    refs = replace(refs, arrivals=tuple(_ids(listed["arrival"])),
-                   services={s.id: s.service for s in steps if s is not None})
+    listed = {kind: _identify(top, kind, raw.entries[kind]) for kind in KEYED}
+    ids = {kind: tuple(i.ident for i in items if i.ident) for kind, items in listed.items()}
+    calendars = [schema_chain.calendar(i.ctx, i.data, i.ident) for i in listed["calendar"]]
+    partners = [_partner(item, ids["calendar"]) for item in listed["partner"]]
+    pools, pooled = _pools(listed, ids)
+    steps = [_step(item, ids, pooled) for item in listed["step"]]
+    arrivals = [_arrival(item, ids["step"]) for item in listed["arrival"]]
+    replayed = tuple(i.ident for i in listed["arrival"]
+                     if i.ident and schema_inflow.is_replayed(i.data))
+    refs = Refs(ids["partner"], ids["step"], ids["arrival"],
+                {s.id: s.service for s in steps if s is not None}, ids["pool"], replayed)
     horizon = settings.get("horizon")
-    events = [_event(_event_ctx(sink, e), e.data, refs, horizon) for e in raw.entries["event"]]
+    events = [_event(sink, e, refs, horizon) for e in raw.entries["event"]]
+    policies = _policies(sink, raw.entries["policy"], ids["step"])
+    bands = [schema_chain.band(i.ctx, i.data, i.ident) for i in listed["band"]]
     if None not in steps and None not in arrivals:
-        loops.report(
-            {item.data["id"]: item.ctx.at("routes") for item in listed["step"] if item.ok},
-            {s.id: s.routes for s in steps}, [a.to for a in arrivals],  # type: ignore[union-attr]
-            _timed(sink, events, raw.entries["event"]),
-        )
+        _chain_checks(listed["step"], steps, arrivals,  # type: ignore[arg-type]
+                      _timed(sink, events, raw.entries["event"]))
     if sink:
         raise ScenarioError(sink)
     ordered = sorted((e for e in events if e is not None), key=lambda e: e.at)
     return Scenario(
         partners=tuple(partners), steps=tuple(steps), arrivals=tuple(arrivals),  # type: ignore[arg-type]
-        events=tuple(ordered), source=source if source is not None else raw.top.file, **settings,
+        events=tuple(ordered), calendars=tuple(calendars), pools=tuple(pools),  # type: ignore[arg-type]
+        policies=tuple(policies), bands=tuple(bands),  # type: ignore[arg-type]
+        source=source if source is not None else raw.top.file, **settings,
     )
 
 
-def parse_change(
-    key: str, value: Any, scenario: Scenario, file: str, folder: Path | None = None
-) -> Change:
-    """Parse one ``KEY = value`` change, as in an event's ``set`` or ``sweep --set``.
-
-    Besides the four contract keys, ``step.<id>.service.<param>`` replaces one
-    parameter of the step's own distribution, so a sweep can vary a mean.
-
-    Args:
-        key: e.g. ``"step.om.capacity"``.
-        value: the new value (a number for capacity, rate and service parameters).
-        scenario: the scenario the change applies to; ids are checked against it.
-        file: the name shown in messages (the scenario file, or the command line).
-        folder: where relative data files are looked up; the file's folder by default.
-
-    Raises:
-        ScenarioError: when the key or the value is not acceptable.
-    """
-    sink: list[Problem] = []
-    ctx = Ctx(sink, file, folder if folder is not None else Path(file).parent, key)
-    refs = _Refs(
-        tuple(p.id for p in scenario.partners), scenario.step_ids,
-        tuple(a.id for a in scenario.arrivals), {s.id: s.service for s in scenario.steps},
-    )
-    change = _change(ctx, key, value, refs)
-    if sink or change is None:
-        raise ScenarioError(sink)
-    return change
+def _chain_checks(listed: list[_Listed], steps: list[Step], arrivals: list[Arrival],
+                  timed: list[tuple[Event, Ctx]]) -> None:
+    """Checks over the whole chain: case types that nothing brings, and routing without exit."""
+    at = {item.ident: item.ctx for item in listed if item.ident}
+    schema_mechanisms.check_case_types({s: c.at("types") for s, c in at.items()}, steps, arrivals)
+    where: dict[tuple[str, str | None], Ctx] = {(s, None): c.at("routes") for s, c in at.items()}
+    for s in steps:
+        for rule in s.types:
+            where[(s.id, rule.case_type)] = at[s.id].at("types").at(rule.case_type).at("routes")
+    loops.report(where, {s.id: s.routes for s in steps}, loops.flows(steps, arrivals), timed,
+                 loops.diverts(steps))
 
 
 # -- [scenario] -------------------------------------------------------------------
@@ -226,188 +233,142 @@ def _time_unit(ctx: Ctx, value: Any) -> str | None:
     return value
 
 
-# -- entries with an id -----------------------------------------------------------
+# -- entries with an id ----------------------------------------------------------
 
 
 def _identify(top: Ctx, kind: str, entries: list[Entry]) -> list[_Listed]:
     """Give each entry its key path (by id where the id is usable) and check the ids."""
-    if not entries:
+    if not entries and kind in REQUIRED_KINDS:
         top.at(kind).fail(f"no [[{kind}]] given", f"at least one [[{kind}]] table", None)
+    key = KEYED[kind]
     seen: set[str] = set()
     out = []
     for entry in entries:
-        ctx = Ctx(top.sink, entry.origin.file, entry.origin.folder, f"{kind}[{entry.index}]")
+        ctx = entry.ctx(top.sink, f"{kind}[{entry.index}]")
         if not isinstance(entry.data, dict):
             ctx.fail("must be a table", f"a [[{kind}]] table", Text(type_name(entry.data)))
-            out.append(_Listed(ctx, {}, False))
+            out.append(_Listed(ctx, {}, None))
             continue
-        ident = entry.data.get("id", MISSING)
-        ok = _check_id(ctx.at("id"), kind, ident, seen)
+        ident = entry.data.get(key, MISSING)
+        ok = _check_id(ctx.at(key), kind, ident, seen)
         if ok:
             seen.add(ident)
             ctx = replace(ctx, path=f"{kind}.{key_part(ident)}")
-        out.append(_Listed(ctx, entry.data, ok))
+        out.append(_Listed(ctx, entry.data, ident if ok else None))
     return out
 
 
 def _check_id(ctx: Ctx, kind: str, ident: Any, seen: set[str]) -> bool:
+    what = "a name for this band" if kind == "band" else f"an id for this {kind}"
     if ident is MISSING:
-        ctx.fail("missing required key", f"an id for this {kind}", None)
-    elif fields.text(ctx, ident, f"an id for this {kind}") is None:
+        ctx.fail("missing required key", what, None)
+    elif fields.text(ctx, ident, what) is None:
         pass
     elif kind == "step" and ident == EXIT:
         ctx.fail(f'"{EXIT}" is reserved for leaving the chain', "any other step id", ident)
     elif ident in seen:
-        ctx.fail(f"duplicate {kind} id", f"an id no other {kind} uses", ident)
+        article = "an" if KEYED[kind] == "id" else "a"
+        ctx.fail(f"duplicate {kind} {KEYED[kind]}", f"{article} {KEYED[kind]} no other {kind} uses",
+                 ident)
     else:
         return True
     return False
 
 
-def _ids(listed: list[_Listed]) -> Iterator[str]:
-    return (item.data["id"] for item in listed if item.ok)
-
-
-def _get(ctx: Ctx, data: dict[str, Any], key: str, check: Callable[[Ctx, Any], Any],
-         default: Any = None) -> Any:
-    value = data.get(key, MISSING)
-    return default if value is MISSING else check(ctx.at(key), value)
-
-
-def _reference(what: str, known: tuple[str, ...]) -> Callable[[Ctx, Any], str | None]:
-    def check(ctx: Ctx, value: Any) -> str | None:
-        if not isinstance(value, str) or value not in known:
-            ctx.fail(f"no {what} with this id", one_of(known), value)
-            return None
-        return value
-
-    return check
-
-
-def _partner(item: _Listed) -> Partner | None:
+def _partner(item: _Listed, calendars: tuple[str, ...]) -> Partner | None:
     ctx, data, before = item.ctx, item.data, item.ctx.count
-    fields.table(ctx, data, (), ("id", "name"))
-    name = _get(ctx, data, "name", fields.text)
-    return Partner(data["id"], name) if item.ok and ctx.count == before else None
-
-
-def _step(item: _Listed, refs: _Refs) -> Step | None:
-    ctx, data, before = item.ctx, item.data, item.ctx.count
-    fields.table(ctx, data, ("partner", "capacity", "service"), ("id", "name", "routes"))
-    partner = _get(ctx, data, "partner", _reference("partner", refs.partners))
-    capacity = _get(ctx, data, "capacity", lambda c, v: fields.integer(c, v, 1))
-    service = _get(ctx, data, "service", fields.distribution)
-    routes = _get(ctx, data, "routes", lambda c, v: fields.routes(c, v, refs.steps), ())
-    name = _get(ctx, data, "name", fields.text)
-    if not item.ok or ctx.count > before:
+    fields.table(ctx, data, (), ("id", "name", "calendar"))
+    name = fields.get(ctx, data, "name", fields.text)
+    calendar = fields.get(ctx, data, "calendar", fields.reference("calendar", calendars))
+    if item.ident is None or ctx.count > before:
         return None
-    return Step(data["id"], partner, capacity, service, routes, name=name)
+    return Partner(item.ident, name, calendar)
 
 
-def _arrival(item: _Listed, refs: _Refs) -> Arrival | None:
+def _pools(listed: dict[str, list[_Listed]], ids: dict[str, tuple[str, ...]]
+           ) -> tuple[list[Pool | None], dict[str, tuple[str | None, int | None]]]:
+    """The pools, and per member step its pool and the capacity it lends (None if unknown)."""
+    owner = {i.ident: i.data.get("partner") for i in listed["step"] if i.ident}
+    taken: dict[str, str] = {}
+    pools = [schema_chain.pool(i.ctx, i.data, i.ident, ids["partner"], owner, taken)
+             for i in listed["pool"]]
+    pooled: dict[str, tuple[str | None, int | None]] = {}
+    for item in listed["pool"]:  # an invalid pool still says which steps it meant to hold
+        members = item.data.get("steps") if isinstance(item.data, dict) else None
+        for step in members if isinstance(members, list) else ():
+            if isinstance(step, str):
+                pooled.setdefault(step, (None, None))
+    for found in pools:
+        if found is not None:
+            pooled.update({step: (found.id, found.capacity) for step in found.steps})
+    return pools, pooled
+
+
+def _step(item: _Listed, ids: dict[str, tuple[str, ...]],
+          pooled: dict[str, tuple[str | None, int | None]]) -> Step | None:
     ctx, data, before = item.ctx, item.data, item.ctx.count
-    fields.table(ctx, data, ("to", "rate"), ("id", "case_type"))
-    to = _get(ctx, data, "to", _reference("step", refs.steps))
-    rate = _get(ctx, data, "rate", lambda c, v: fields.number(c, v, 0.0))
-    case_type = _get(ctx, data, "case_type", fields.text)
-    if not item.ok or ctx.count > before:
+    fields.table(ctx, data, STEP_REQUIRED, STEP_OPTIONAL)
+    pool, lent = pooled.get(item.ident or "", (None, MISSING))
+    partner = fields.get(ctx, data, "partner", fields.reference("partner", ids["partner"]))
+    capacity = _capacity(ctx, data, lent)
+    service = fields.get(ctx, data, "service", fields.distribution)
+    routes = fields.get(ctx, data, "routes", lambda c, v: schema_routes.routes(c, v, ids["step"]),
+                        ())
+    name = fields.get(ctx, data, "name", fields.text)
+    extra = schema_mechanisms.step_mechanisms(
+        ctx, data, StepRefs(item.ident, ids["step"], ids["calendar"], capacity))
+    if extra is not None and "sessions" in extra and pool is not None:
+        ctx.at("sessions").fail("a step with sessions cannot draw on a shared pool",
+                                "sessions or a [[pool]], not both", Text(f'pool "{pool}"'))
+    if item.ident is None or ctx.count > before or capacity is None or extra is None:
         return None
-    if case_type is None:
-        return Arrival(data["id"], to, rate)
-    return Arrival(data["id"], to, rate, case_type)
+    return Step(item.ident, partner, capacity, service, routes, name=name, pool=pool, **extra)
 
 
-# -- events and changes -------------------------------------------------------------
+def _capacity(ctx: Ctx, data: dict[str, Any], lent: Any) -> int | None:
+    """The step's own capacity, or, in a pool, the pool's when the step sets none."""
+    if "capacity" in data:
+        return fields.integer(ctx.at("capacity"), data["capacity"], 1)
+    if lent is MISSING:
+        ctx.at("capacity").fail("missing required key",
+                                "an integer >= 1 (or membership of a [[pool]])", None)
+        return None
+    return lent
 
 
-def _event_ctx(sink: list[Problem], entry: Entry) -> Ctx:
-    return Ctx(sink, entry.origin.file, entry.origin.folder, f"event[{entry.index}]")
+def _arrival(item: _Listed, steps: tuple[str, ...]) -> Arrival | None:
+    ctx, data, before = item.ctx, item.data, item.ctx.count
+    fields.table(ctx, data, ("to",), ("id", "case_type", *schema_inflow.ARRIVAL_KEYS))
+    to = fields.get(ctx, data, "to", fields.reference("step", steps))
+    case_type = fields.get(ctx, data, "case_type", fields.text)
+    found = schema_inflow.inflow(ctx, data, case_type)
+    if item.ident is None or ctx.count > before or found is None:
+        return None
+    if case_type is not None:
+        found["case_type"] = case_type
+    return Arrival(item.ident, to, **found)
+
+
+# -- events and policies ------------------------------------------------------------
+
+
+def _event(sink: list[Problem], entry: Entry, refs: Refs,
+                        horizon: float | None) -> Event | None:
+    """One ``[[event]]``, named by its position in its own file."""
+    return schema_events.event(entry.ctx(sink, f"event[{entry.index}]"), entry.data, refs,
+                               horizon)
 
 
 def _timed(sink: list[Problem], events: list[Event | None],
            entries: list[Entry]) -> list[tuple[Event, Ctx]]:
     """The valid events in time order (stable), each with where it sits in its file."""
-    pairs = [(ev, _event_ctx(sink, e)) for ev, e in zip(events, entries, strict=True) if ev]
+    pairs = [(ev, e.ctx(sink, f"event[{e.index}]")) for ev, e in zip(events, entries, strict=True)
+             if ev]
     return sorted(pairs, key=lambda pair: pair[0].at)
 
 
-def _event(ctx: Ctx, data: Any, refs: _Refs, horizon: float | None) -> Event | None:
-    before = ctx.count
-    if not fields.table(ctx, data, ("at", "set"), ("label",)):
-        return None
-    at = _get(ctx, data, "at", lambda c, v: fields.number(c, v, 0.0))
-    if at is not None and horizon is not None and at > horizon:
-        ctx.at("at").fail("comes after the horizon, so it never happens",
-                          f"a time in [0, {horizon:g}]", data["at"])
-    changes = _get(ctx, data, "set", lambda c, v: _changes(c, v, refs))
-    label = _get(ctx, data, "label", fields.text)
-    if ctx.count > before:
-        return None
-    return Event(at, changes, label)
-
-
-def _changes(ctx: Ctx, value: Any, refs: _Refs) -> tuple[Change, ...] | None:
-    if not isinstance(value, dict):
-        ctx.fail("must be a table", '{ "step.<id>.capacity" = ..., ... }', value)
-        return None
-    flat = list(_flatten(value))
-    if not flat:
-        ctx.fail("sets nothing", CHANGE_KEYS, value)
-        return None
-    keys = [key for key, _ in flat]
-    for key in {k for k in keys if keys.count(k) > 1}:
-        ctx.at(key).fail("set twice in one event (quoted and dotted)", "each key once", key)
-    parsed = [_change(ctx.at(key), key, v, refs) for key, v in flat]
-    if len(set(keys)) < len(keys) or any(c is None for c in parsed):
-        return None
-    return tuple(parsed)  # type: ignore[arg-type]
-
-
-def _flatten(table: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Accept ``set = { step.om.capacity = 1 }`` (dotted, so nested) like its quoted form."""
-    for key, value in table.items():
-        if key in _ATTRIBUTES and isinstance(value, dict):
-            for target, attrs in value.items():
-                items = attrs.items() if isinstance(attrs, dict) else [("", attrs)]
-                for attr, inner in items:
-                    yield ".".join(p for p in (key, target, attr) if p), inner
-        else:
-            yield key, value
-
-
-def _split_key(key: str) -> tuple[str, str, str, str | None] | None:
-    kind, _, rest = key.partition(".")
-    for attr in _ATTRIBUTES.get(kind, ()):
-        if rest.endswith("." + attr) and len(rest) > len(attr) + 1:
-            return kind, rest[: -len(attr) - 1], attr, None
-    target, found, param = rest.rpartition(".service.")
-    if kind == "step" and found and target and param:
-        return kind, target, "service", param
-    return None
-
-
-def _change(ctx: Ctx, key: str, value: Any, refs: _Refs) -> Change | None:
-    parts = _split_key(key)
-    if parts is None:
-        ctx.fail("unknown key", CHANGE_KEYS, key)
-        return None
-    kind, target, attribute, param = parts
-    known = refs.steps if kind == "step" else refs.arrivals
-    if target not in known:
-        ctx.fail(f"no {kind} with this id", one_of(known), target)
-        return None
-    parsed = _change_value(ctx, attribute, param, value, refs.services.get(target), refs)
-    return None if parsed is None else Change(key, kind, target, attribute, parsed)
-
-
-def _change_value(ctx: Ctx, attribute: str, param: str | None, value: Any,
-                  service: Distribution | None, refs: _Refs) -> Any:
-    if attribute == "capacity":
-        return fields.integer(ctx, value, 0)
-    if attribute == "rate":
-        return fields.number(ctx, value, 0.0)
-    if attribute == "routes":
-        return fields.routes(ctx, value, refs.steps)
-    if param is None:
-        return fields.distribution(ctx, value)
-    return None if service is None else fields.with_parameter(ctx, service, param, value)
+def _policies(sink: list[Problem], entries: Iterable[Entry], steps: tuple[str, ...]) -> list[Any]:
+    found = [(ctx, schema_chain.policy(ctx, e.data, steps))
+             for e in entries for ctx in [e.ctx(sink, f"policy[{e.index}]")]]
+    schema_chain.check_policies(found)
+    return [pol for _, pol in found]
