@@ -18,6 +18,7 @@ _UNITS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 _BIGGER_UNIT = {"hour": ("day", 24.0), "day": ("week", 7.0), "week": ("year", 52.0)}
+_SMALLER_UNIT = {"week": ("day", 7.0), "day": ("hour", 24.0)}
 _EXTRA_UNITS = {"nl": {"year": ("jaar", "jaar")}, "en": {"year": ("year", "years")}}
 
 LABELS: dict[str, dict[str, str]] = {
@@ -42,8 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
         "lead_p50": "mediaan (helft van de zaken sneller)",
         "lead_p90": "90% van de zaken binnen",
         "util_title": "Bezetting per schakel door de tijd",
-        "util_sub": "Deel van de capaciteit dat bezig is; boven de stippellijn (100%) is er "
-        "te weinig capaciteit",
+        "util_sub": "Deel van de capaciteit dat bezig is, voortschrijdend gemiddelde over de "
+        "herhalingen; op de stippellijn (100%) kan er niets meer bij",
         "util_axis": "bezetting (%)",
         "full": "volledig bezet",
         "chain_title": "De keten: stromen en belasting",
@@ -61,6 +62,82 @@ LABELS: dict[str, dict[str, str]] = {
         "compare_backlog_sub": "Zaken die wachten, gemiddeld over de herhalingen",
         "compare_waits_title": "Gemiddelde wachttijd per schakel: scenario's vergeleken",
         "compare_waits_sub": "Streepjes: 95%-interval over de herhalingen",
+        # report
+        "report": "Rapport",
+        "summary": "Samenvatting",
+        "pictures": "Figuren",
+        "tables": "Tabellen",
+        "per_step": "Per schakel",
+        "chain": "De keten",
+        "outcomes": "Uitkomsten",
+        "other_counts": "Bijzondere tellingen per schakel",
+        "as_run": "Het scenario zoals gedraaid",
+        "run_facts": "Over deze run",
+        "partners": "Ketenpartners",
+        "steps": "Schakels",
+        "arrivals": "Instroom",
+        "events": "Ingrepen",
+        "no_events": "Geen ingrepen: het scenario loopt zonder wijzigingen door.",
+        "table_note": "Gemiddelde over de herhalingen met tussen haakjes het 95%-interval. "
+        "Tijden in {unit}; wachttijden en doorlooptijden tellen vanaf de opwarmperiode.",
+        "col_step": "Schakel", "col_partner": "Partner", "col_id": "Code", "col_name": "Naam",
+        "col_capacity": "Capaciteit", "col_service": "Behandeltijd", "col_routes": "Daarna",
+        "col_special": "Bijzonderheden", "col_to": "Naar schakel", "col_rate": "Per {unit}",
+        "col_case_type": "Soort zaak", "col_at": "Moment ({unit})", "col_event": "Ingreep",
+        "col_changes": "Wijzigingen", "col_kpi": "Kengetal", "col_value": "Waarde",
+        "col_outcome": "Uitkomst", "col_cases": "Zaken", "col_share": "Aandeel",
+        "col_scenario": "Scenario", "col_mean": "Gemiddelde", "col_diff": "Verschil met basis",
+        "col_clear": "Duidelijk verschil?",
+        "yes_clear": "ja", "not_clear": "nee",
+        "fact_name": "Scenario", "fact_source": "Bestand", "fact_seed": "Seed",
+        "fact_reps": "Herhalingen", "fact_horizon": "Gesimuleerde tijd",
+        "fact_warmup": "Opwarmperiode", "fact_unit": "Tijdseenheid", "fact_version": "ketensim",
+        "fact_wip_cap": "Maximum onderhanden werk in de keten",
+        "card_lead": "Doorlooptijd keten", "card_backlog": "Groeiende werkvoorraad",
+        "card_busiest": "Drukste schakel", "card_none": "geen",
+        "interval_note": "95%-interval: {low} tot {high}",
+        "exit": "uit", "back": "terug",
+        "fig_werkvoorraad": "Waar hoopt het werk zich op? Elke rij is een schakel; een lijn die "
+        "blijft stijgen is een werkvoorraad die uit de hand loopt.",
+        "fig_wachttijd": "Hoe lang wachten zaken bij elke schakel voordat iemand eraan begint?",
+        "fig_doorlooptijd": "Hoe lang duurt een zaak van begin tot eind?",
+        "fig_bezetting": "Hoe vol zit elke schakel? Rond 100% kan er niets meer bij.",
+        "fig_keten": "Hoe de keten in elkaar zit en hoeveel werk er doorheen stroomt.",
+        "fig_keten-na-ingrepen": "Dezelfde keten na de ingrepen: waar komt de belasting nu "
+        "boven 1?",
+        "fig_compare_backlog": "Werkvoorraad per schakel, per scenario een kleur.",
+        "fig_compare_waits": "Wachttijd per schakel, per scenario een kleur.",
+        "compare_title": "Vergelijking van scenario's",
+        "compare_intro": "Alle scenario's zijn gedraaid met dezelfde toevalsgetallen, zodat "
+        "verschillen door de ingrepen komen en niet door toeval. Het verschil is scenario min "
+        "basis, per herhaling, met een 95%-interval.",
+        "differences": "Verschillen met de basis",
+        "clear_differences": "Duidelijke verschillen met de basis",
+        "no_clear_differences": "Geen verschil met de basis is duidelijk groter dan het toeval.",
+        "diff_sentence": "{kpi}{where} {verb} {amount}{unit} (95%-interval: {low} tot {high}).",
+        "more_differences": "En nog {n} duidelijke verschillen: zie de tabel met verschillen.",
+        "more": "stijgt met", "less": "daalt met", "at": " bij ", "points": "procentpunt",
+        "per_scenario": "Per scenario",
+        "base": "basis",
+        "kpi_arrivals": "instroom", "kpi_completions": "afgehandeld",
+        "kpi_mean_wait": "gemiddelde wachttijd", "kpi_p90_wait": "wachttijd waarbinnen 90%",
+        "kpi_mean_queue": "gemiddelde werkvoorraad", "kpi_max_queue": "grootste werkvoorraad",
+        "kpi_utilization": "bezetting", "kpi_queue_at_end": "werkvoorraad aan het eind",
+        "kpi_cases_in": "zaken de keten in", "kpi_cases_out": "zaken de keten uit",
+        "kpi_mean_lead_time": "gemiddelde doorlooptijd",
+        "kpi_p50_lead_time": "mediane doorlooptijd",
+        "kpi_p90_lead_time": "doorlooptijd waarbinnen 90%",
+        "kpi_wip_at_end": "onderhanden aan het eind",
+        "kpi_in_service_at_end": "in behandeling aan het eind",
+        "kpi_mean_blocked": "gemiddeld geblokkeerd", "kpi_rejected": "geweigerd (vol)",
+        "kpi_diverted": "doorgestuurd (vol)", "kpi_reneged": "termijn verlopen",
+        "kpi_dismissed": "geseponeerd wegens drukte", "kpi_returned": "teruggestuurd",
+        "kpi_at_door_end": "wachtend aan de deur aan het eind", "kpi_late": "te laat",
+        "kpi_reentries": "herinstroom", "kpi_mean_outside": "gemiddeld buiten de keten",
+        "kpi_outside_at_end": "buiten de keten aan het eind",
+        "kpi_backlog_cleared": "beginvoorraad weggewerkt",
+        "kpi_mean_backlog_lead_time": "doorlooptijd beginvoorraad",
+        "kpi_deadlock_at": "keten vast op",
     },
     "en": {
         "backlog_title": "Backlog per step over time",
@@ -82,8 +159,8 @@ LABELS: dict[str, dict[str, str]] = {
         "lead_p50": "median (half of cases faster)",
         "lead_p90": "90% of cases within",
         "util_title": "Utilisation per step over time",
-        "util_sub": "Share of capacity that is busy; above the dotted line (100%) capacity "
-        "falls short",
+        "util_sub": "Share of capacity that is busy, moving average over replications; at the "
+        "dotted line (100%) nothing more fits in",
         "util_axis": "utilisation (%)",
         "full": "fully busy",
         "chain_title": "The chain: flows and load",
@@ -101,6 +178,80 @@ LABELS: dict[str, dict[str, str]] = {
         "compare_backlog_sub": "Cases waiting, mean over replications",
         "compare_waits_title": "Mean waiting time per step: scenarios compared",
         "compare_waits_sub": "Whiskers: 95% interval over replications",
+        # report
+        "report": "Report",
+        "summary": "Summary",
+        "pictures": "Pictures",
+        "tables": "Tables",
+        "per_step": "Per step",
+        "chain": "The chain",
+        "outcomes": "Outcomes",
+        "other_counts": "Special counts per step",
+        "as_run": "The scenario as run",
+        "run_facts": "About this run",
+        "partners": "Partners",
+        "steps": "Steps",
+        "arrivals": "Inflow",
+        "events": "Interventions",
+        "no_events": "No interventions: the scenario runs unchanged.",
+        "table_note": "Mean over replications with the 95% interval in brackets. Times in "
+        "{unit}; waiting and lead times count from the end of the warm-up.",
+        "col_step": "Step", "col_partner": "Partner", "col_id": "Id", "col_name": "Name",
+        "col_capacity": "Capacity", "col_service": "Service time", "col_routes": "Then",
+        "col_special": "Special rules", "col_to": "To step", "col_rate": "Per {unit}",
+        "col_case_type": "Case type", "col_at": "Time ({unit})", "col_event": "Intervention",
+        "col_changes": "Changes", "col_kpi": "Figure", "col_value": "Value",
+        "col_outcome": "Outcome", "col_cases": "Cases", "col_share": "Share",
+        "col_scenario": "Scenario", "col_mean": "Mean", "col_diff": "Difference to base",
+        "col_clear": "Clear difference?",
+        "yes_clear": "yes", "not_clear": "no",
+        "fact_name": "Scenario", "fact_source": "File", "fact_seed": "Seed",
+        "fact_reps": "Replications", "fact_horizon": "Simulated time",
+        "fact_warmup": "Warm-up", "fact_unit": "Time unit", "fact_version": "ketensim",
+        "fact_wip_cap": "Maximum work in progress in the chain",
+        "card_lead": "Chain lead time", "card_backlog": "Growing backlog",
+        "card_busiest": "Busiest step", "card_none": "none",
+        "interval_note": "95% interval: {low} to {high}",
+        "exit": "exit", "back": "back",
+        "fig_werkvoorraad": "Where does work pile up? Each row is a step; a line that keeps "
+        "rising is a backlog running away.",
+        "fig_wachttijd": "How long do cases wait at each step before anyone starts on them?",
+        "fig_doorlooptijd": "How long does a case take from start to finish?",
+        "fig_bezetting": "How full is each step? Around 100% nothing more fits in.",
+        "fig_keten": "How the chain is built and how much work flows through it.",
+        "fig_keten-na-ingrepen": "The same chain after the interventions: where does the load "
+        "now reach 1?",
+        "fig_compare_backlog": "Backlog per step, one colour per scenario.",
+        "fig_compare_waits": "Waiting time per step, one colour per scenario.",
+        "compare_title": "Scenarios compared",
+        "compare_intro": "All scenarios ran with the same random numbers, so differences come "
+        "from the interventions, not from chance. The difference is scenario minus base, per "
+        "replication, with a 95% interval.",
+        "differences": "Differences to the base",
+        "clear_differences": "Clear differences to the base",
+        "no_clear_differences": "No difference to the base is clearly larger than chance.",
+        "diff_sentence": "{kpi}{where} {verb} {amount}{unit} (95% interval: {low} to {high}).",
+        "more_differences": "And {n} more clear differences: see the table of differences.",
+        "more": "rises by", "less": "falls by", "at": " at ", "points": "percentage points",
+        "per_scenario": "Per scenario",
+        "base": "base",
+        "kpi_arrivals": "arrivals", "kpi_completions": "completions",
+        "kpi_mean_wait": "mean waiting time", "kpi_p90_wait": "waiting time 90% within",
+        "kpi_mean_queue": "mean backlog", "kpi_max_queue": "largest backlog",
+        "kpi_utilization": "utilisation", "kpi_queue_at_end": "backlog at the end",
+        "kpi_cases_in": "cases entering the chain", "kpi_cases_out": "cases leaving the chain",
+        "kpi_mean_lead_time": "mean lead time", "kpi_p50_lead_time": "median lead time",
+        "kpi_p90_lead_time": "lead time 90% within", "kpi_wip_at_end": "in progress at the end",
+        "kpi_in_service_at_end": "in service at the end",
+        "kpi_mean_blocked": "mean blocked", "kpi_rejected": "rejected (full)",
+        "kpi_diverted": "diverted (full)", "kpi_reneged": "deadline passed",
+        "kpi_dismissed": "dismissed for workload", "kpi_returned": "sent back",
+        "kpi_at_door_end": "waiting at the door at the end", "kpi_late": "late",
+        "kpi_reentries": "re-entries", "kpi_mean_outside": "mean held outside the chain",
+        "kpi_outside_at_end": "outside the chain at the end",
+        "kpi_backlog_cleared": "initial backlog cleared",
+        "kpi_mean_backlog_lead_time": "lead time of the initial backlog",
+        "kpi_deadlock_at": "chain locked at",
     },
 }
 
@@ -116,6 +267,11 @@ def label(key: str, lang: str = "nl", **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     text = LABELS[check_lang(lang)][key]
     return text.format(**values) if values else text
+
+
+def kpi_name(kpi: str, lang: str = "nl") -> str:
+    """A results column as people say it: ``mean_wait`` -> ``gemiddelde wachttijd``."""
+    return LABELS[check_lang(lang)].get(f"kpi_{kpi}", kpi.replace("_", " "))
 
 
 def unit_name(time_unit: str, lang: str = "nl", plural: bool = False) -> str:
@@ -140,6 +296,18 @@ def readable_rate(rate: float, time_unit: str) -> tuple[float, str]:
         bigger, factor = _BIGGER_UNIT[time_unit]
         return rate * factor, bigger
     return rate, time_unit
+
+
+def readable_duration(value: float, time_unit: str) -> tuple[float, str]:
+    """Express a short duration in a smaller unit: 0.4 week reads better as 2.8 days.
+
+    Returns:
+        The duration and the time unit it is expressed in.
+    """
+    if 0 < value < 1 and time_unit in _SMALLER_UNIT:
+        smaller, factor = _SMALLER_UNIT[time_unit]
+        return value * factor, smaller
+    return value, time_unit
 
 
 def number(value: float, lang: str = "nl", digits: int | None = None) -> str:

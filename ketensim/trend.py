@@ -26,6 +26,8 @@ REL_GROWTH = 0.25  # a backlog still growing at the end: a quarter of the level 
 REL_SHIFT = 0.5  # a backlog that moved to a new level: half the level before is news
 NOISE_RISE = 4.0  # ... and never a change within four noise standard deviations
 MIN_RAMP = 0.05  # a ramp spans at least this share of the curve: shorter is a blip
+FIRST_SHARE = 0.03  # a change starting this close to the first sample runs from the start
+FEW_REPLICATIONS = 3  # up to this many, agreement in direction replaces the t-test
 PLATEAU = 0.15  # a backlog has levelled off only if it stays level this share of the time
 
 
@@ -93,8 +95,38 @@ def curve_trend(t: np.ndarray, queues: np.ndarray, since: float = 0.0) -> CurveT
     rel = REL_GROWTH if status == "growing" else REL_SHIFT
     if not _material(change, rel * abs(level_before), noise) or not _consistent(x, qf, rate):
         return stable
-    return CurveTrend(status, float(rate), float(tf[i]), float(tf[j]), i == 0,
+    start = _departure(m, i, j, rate)
+    if start > i:  # the fitted knee sits before the curve visibly leaves its level
+        level_before = float(np.median(m[: start + 1]))
+    if status == "growing":
+        rate = _current_rate(tf[start:], m[start:])
+    from_first = bool(tf[start] - tf[0] <= FIRST_SHARE * (tf[-1] - tf[0]))
+    return CurveTrend(status, float(rate), float(tf[start]), float(tf[j]), from_first,
                       level_before, level_end)
+
+
+def _departure(m: np.ndarray, i: int, j: int, rate: float) -> int:
+    """First sample from which the curve stays clearly off its starting level.
+
+    A curve that rises fast and then slower fits a ramp whose knee lies
+    before the rise, one that starts slowly a knee after it; the moment it
+    leaves its level for good is what a reader calls "from when".
+    """
+    head = m[: max(i + 1, 3)]  # the level before the knee (the first samples if none)
+    base = float(np.median(head))
+    margin = max(MIN_RISE / 2, 3 * float(np.std(head)))
+    off = (m[: j + 1] - base) * np.sign(rate) > margin
+    stays = np.logical_and.accumulate(off[::-1])[::-1]
+    hits = np.flatnonzero(stays)
+    return max(int(hits[0]) - 1, 0) if hits.size else i
+
+
+def _current_rate(t: np.ndarray, m: np.ndarray) -> float:
+    """Growth over the later half of the rise: what the backlog does now, not at first."""
+    half = len(t) // 2
+    if len(t) - half >= 5:
+        return _robust_slope(t[half:], m[half:])
+    return _robust_slope(t, m)
 
 
 def _binned(t: np.ndarray, q: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -189,12 +221,19 @@ def _material(change: float, relative: float, noise: float) -> bool:
 
 
 def _consistent(x: np.ndarray, q: np.ndarray, rate: float) -> bool:
-    """The replications agree: the 95% interval of their ramp slopes excludes 0."""
+    """The replications agree: the 95% interval of their ramp slopes excludes 0.
+
+    With two or three replications that interval is very wide (t = 12.7 for
+    two), so there it is enough that every replication moves the same way by
+    a comparable amount; the size rules in ``_material`` still guard against noise.
+    """
     r = q.shape[1]
     if r < 2:
         return True
-    slopes = np.polyfit(x, q, 1)[0]
+    slopes = np.polyfit(x, q, 1)[0] * np.sign(rate)
     mean = float(np.mean(slopes))
     sd = float(np.std(slopes, ddof=1))
     half = float(stats.t.ppf(0.975, r - 1)) * sd / np.sqrt(r)
-    return mean - half > 0 if rate > 0 else mean + half < 0
+    if mean - half > 0:
+        return True
+    return r <= FEW_REPLICATIONS and mean > 0 and float(np.min(slopes)) >= 0.25 * mean

@@ -11,7 +11,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ketensim.i18n import check_lang, number, percent, readable_rate, unit_for, unit_name
+from ketensim.i18n import (
+    check_lang,
+    number,
+    percent,
+    readable_duration,
+    readable_rate,
+    unit_for,
+    unit_name,
+)
 from ketensim.stats import Interval
 
 if TYPE_CHECKING:
@@ -41,7 +49,7 @@ _S = {
         "lead": "De doorlooptijd van de keten is gemiddeld {mean} {unit}{ci}",
         "lead_ci": " (95%-interval: {low} tot {high} {unit})",
         "lead_one": " (één herhaling, dus zonder interval)",
-        "lead_q": "; de helft van de zaken is binnen {p50} {unit} klaar, 90% binnen {p90} {unit}",
+        "lead_q": "; de helft van de zaken is binnen {p50} klaar, 90% binnen {p90}",
         "understated": "Dat is te gunstig: de ongeveer {n} zaken die aan het eind nog wachten bij "
         "{steps}, tellen niet mee.",
         "busiest": "De drukste schakel is {step}: gemiddeld is {pct} van de capaciteit bezet.",
@@ -80,7 +88,7 @@ _S = {
         "lead": "The chain lead time averages {mean} {unit}{ci}",
         "lead_ci": " (95% interval: {low} to {high} {unit})",
         "lead_one": " (one replication, so no interval)",
-        "lead_q": "; half of the cases finish within {p50} {unit}, 90% within {p90} {unit}",
+        "lead_q": "; half of the cases finish within {p50}, 90% within {p90}",
         "understated": "That is too rosy: the roughly {n} cases still waiting at {steps} at the "
         "end are not counted.",
         "busiest": "The busiest step is {step}: on average {pct} of its capacity is busy.",
@@ -203,20 +211,28 @@ def _jump_line(tr: Trend, scenario: Any, lang: str) -> str:
                          end=number(tr.queue_at_end, lang), cause=cause)
 
 
+def _duration(value: float, unit: str, lang: str) -> str:
+    """'3 dagen' rather than '0,43 weken': a small duration in a smaller unit."""
+    value, unit = readable_duration(value, unit)
+    return f"{number(value, lang)} {unit_for(value, unit, lang)}"
+
+
 def _lead_line(findings: Findings, scenario: Any, lang: str) -> str:
     s = _S[lang]
     unit = getattr(scenario, "time_unit", "day")
     est: Interval = findings.lead_time  # type: ignore[assignment]
+    mean, shown = readable_duration(est.mean, unit)
+    factor = mean / est.mean if est.mean else 1.0
     ci = s["lead_one"]
-    if has_interval(est):
-        ci = s["lead_ci"].format(low=number(est.low, lang), high=number(est.high, lang),
-                                 unit=unit_for(est.high, unit, lang))
-    text = s["lead"].format(mean=number(est.mean, lang), unit=unit_for(est.mean, unit, lang),
-                            ci=ci)
+    if has_interval(est):  # a duration is never negative, whatever the t-interval says
+        ci = s["lead_ci"].format(low=number(max(0.0, est.low) * factor, lang),
+                                 high=number(est.high * factor, lang),
+                                 unit=unit_for(est.high * factor, shown, lang))
+    text = s["lead"].format(mean=number(mean, lang), unit=unit_for(mean, shown, lang), ci=ci)
     p50, p90 = findings.p50_lead_time, findings.p90_lead_time
     if p50 is not None and p90 is not None and p50.n and p90.n:
-        text += s["lead_q"].format(p50=number(p50.mean, lang), p90=number(p90.mean, lang),
-                                   unit=unit_for(p90.mean, unit, lang))
+        text += s["lead_q"].format(p50=_duration(p50.mean, unit, lang),
+                                   p90=_duration(p90.mean, unit, lang))
     text += "."
     if findings.backing_up:
         waiting = sum(tr.queue_at_end for tr in findings.backing_up)

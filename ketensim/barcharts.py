@@ -1,0 +1,154 @@
+"""Bar pictures of a run: waiting time per step and the chain's lead time.
+
+Bars show the mean over replications, whiskers its 95% t-interval: the
+interval is what keeps a reader from reading noise as a difference. Steps
+run top to bottom in chain order so labels stay horizontal and readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ketensim import i18n
+from ketensim.figstyle import (
+    SCENARIO_COLOURS,
+    framed_figure,
+    ordered_steps,
+    partner_colours,
+    step_title,
+    styled,
+    unit_label,
+    wrap,
+)
+from ketensim.insights import Estimate, has_interval, mean_ci
+
+
+def _estimates(steps: pd.DataFrame, step_ids: list[str], column: str) -> list[Estimate]:
+    return [mean_ci(steps.loc[steps["step"] == sid, column]) for sid in step_ids]
+
+
+def _errors(est: list[Estimate]) -> np.ndarray:
+    """Whisker lengths below and above each mean; none where there is no interval."""
+    low = [e.mean - e.low if has_interval(e) else 0.0 for e in est]
+    high = [e.high - e.mean if has_interval(e) else 0.0 for e in est]
+    return np.array([low, high])
+
+
+def _value_labels(ax: Axes, y: np.ndarray, est: list[Estimate], lang: str,
+                  horizontal: bool = True) -> None:
+    top = max((e.high if has_interval(e) else e.mean for e in est if np.isfinite(e.mean)),
+              default=0.0)
+    pad = 0.015 * (top or 1.0)
+    for pos, e in zip(y, est, strict=True):
+        if not np.isfinite(e.mean):
+            continue
+        end = (e.high if has_interval(e) else e.mean) + pad
+        if horizontal:
+            ax.text(end, pos, i18n.number(e.mean, lang), va="center", ha="left", fontsize=10.5)
+        else:
+            ax.text(pos, end, i18n.number(e.mean, lang), va="bottom", ha="center", fontsize=11,
+                    fontweight="bold")
+    if horizontal:
+        ax.set_xlim(0, top * 1.15 + pad)
+    else:
+        ax.set_ylim(0, top * 1.15 + pad)
+
+
+@styled
+def waits_chart(steps: pd.DataFrame, scenario: Any, lang: str = "nl") -> Figure:
+    """Mean waiting time per step with its 95% interval over replications.
+
+    Waiting is the part of the lead time that more capacity removes, so it
+    points at where capacity is short.
+    """
+    order = ordered_steps(scenario)
+    colours = partner_colours(scenario)
+    est = _estimates(steps, [s.id for s in order], "mean_wait")
+    fig, body = framed_figure(10.5, 1.4 + 0.62 * len(order), i18n.label("waits_title", lang),
+                              i18n.label("waits_sub", lang))
+    ax = body.subplots()
+    y = np.arange(len(order))
+    means = np.nan_to_num([e.mean for e in est])
+    ax.barh(y, means, xerr=_errors(est), color=[colours[s.partner] for s in order],
+            alpha=0.85, height=0.62, error_kw={"ecolor": "#222222", "capsize": 5, "lw": 1.4})
+    ax.set_yticks(y, [wrap(step_title(scenario, s), 34) for s in order])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(i18n.label("wait_axis", lang, unit=unit_label(scenario, lang)))
+    _value_labels(ax, y, est, lang)
+    partners = [p for p in scenario.partners if any(s.partner == p.id for s in order)]
+    if len(partners) > 1:
+        body.legend(handles=[Patch(color=colours[p.id], label=p.label) for p in partners],
+                    loc="outside lower center", ncols=min(5, len(partners)), frameon=False)
+    return fig
+
+
+@styled
+def lead_time_chart(chain: pd.DataFrame, scenario: Any, lang: str = "nl") -> Figure:
+    """Doorlooptijd van de keten: mean, median and 90th percentile, each with its interval.
+
+    The tables keep per-replication quantiles, not every case, so each bar is
+    the mean of a per-replication figure and its whisker the interval of that mean.
+    """
+    columns = ["mean_lead_time", "p50_lead_time", "p90_lead_time"]
+    names = [i18n.label(k, lang) for k in ("lead_mean", "lead_p50", "lead_p90")]
+    est = [mean_ci(chain[c]) if c in chain else mean_ci([]) for c in columns]
+    fig, body = framed_figure(9.0, 4.8, i18n.label("lead_title", lang),
+                              i18n.label("lead_sub", lang))
+    ax = body.subplots()
+    x = np.arange(len(columns))
+    ax.bar(x, np.nan_to_num([e.mean for e in est]), yerr=_errors(est), width=0.6,
+           color=["#1f5f99", "#6a9bc9", "#0b2f52"], alpha=0.9,
+           error_kw={"ecolor": "#222222", "capsize": 8, "lw": 1.5})
+    ax.set_xticks(x, [wrap(n, 22) for n in names])
+    ax.grid(axis="x", visible=False)
+    ax.set_ylabel(i18n.label("lead_axis", lang, unit=unit_label(scenario, lang)))
+    _value_labels(ax, x, est, lang, horizontal=False)
+    return fig
+
+
+@styled
+def compare_waits(results_list: Sequence[Any], lang: str = "nl") -> Figure:
+    """Mean waiting time per step, one bar per scenario, with 95% intervals.
+
+    Steps follow the base scenario's chain order; steps only a variant has come last.
+    """
+    base = results_list[0].scenario
+    order = ordered_steps(base)
+    known = {s.id for s in order}
+    for res in results_list[1:]:
+        order += [s for s in ordered_steps(res.scenario) if s.id not in known]
+        known |= {s.id for s in res.scenario.steps}
+    k = len(results_list)
+    bar = 0.8 / k
+    fig, body = framed_figure(10.5, 1.4 + (0.35 + 0.3 * k) * len(order),
+                              i18n.label("compare_waits_title", lang),
+                              i18n.label("compare_waits_sub", lang))
+    ax = body.subplots()
+    y = np.arange(len(order), dtype=float)
+    all_est: list[Estimate] = []
+    positions: list[float] = []
+    for i, res in enumerate(results_list):
+        est = _estimates(res.steps, [s.id for s in order], "mean_wait")
+        pos = y - 0.4 + bar * (i + 0.5)
+        ax.barh(pos, np.nan_to_num([e.mean for e in est]), height=bar * 0.92,
+                xerr=_errors(est), color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], alpha=0.85,
+                label=res.scenario.label,
+                error_kw={"ecolor": "#222222", "capsize": 3, "lw": 1.1})
+        all_est += est
+        positions += list(pos)
+    owners = {s.id: r.scenario for r in reversed(results_list) for s in r.scenario.steps}
+    ax.set_yticks(y, [wrap(step_title(owners[s.id], s), 34) for s in order])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(i18n.label("wait_axis", lang, unit=unit_label(base, lang)))
+    _value_labels(ax, np.array(positions), all_est, lang)
+    body.legend(loc="outside lower center", ncols=min(4, k), frameon=False)
+    return fig
