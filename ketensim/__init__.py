@@ -22,13 +22,20 @@ from typing import TYPE_CHECKING, Any
 from ketensim.errors import ScenarioError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ketensim.comparison import Comparison
     from ketensim.experiment import Progress
-    from ketensim.model import Scenario
+    from ketensim.model import Norm, Scenario
     from ketensim.results import Results
+    from ketensim.sweeps import Sweep
 
 __version__ = "0.1.0"
 
-__all__ = ["Results", "ScenarioError", "__version__", "load", "simulate"]
+__all__ = [
+    "Comparison", "Results", "ScenarioError", "Sweep", "__version__", "bands", "compare", "load",
+    "simulate", "sweep",
+]
 
 
 def load(path: str | os.PathLike[str]) -> Scenario:
@@ -81,10 +88,88 @@ def simulate(
     return build_results(scenario, rows, scenario.seed, scenario.replications)
 
 
+def compare(
+    base: Scenario | str | os.PathLike[str],
+    others: Sequence[Scenario | str | os.PathLike[str]],
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    sample_every: float = 1.0,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Run a base and its variants with common random numbers and compare every KPI.
+
+    All scenarios get the same seed and replications (the base's own unless
+    given), so their differences, taken replication by replication, show the
+    effect of the change rather than luck. ``.results`` holds each scenario's
+    results (base first); ``.table`` the comparison (as ``comparison.csv``).
+
+    Raises:
+        ScenarioError: for an invalid file, two scenarios with one name, or
+            scenarios in different time units.
+    """
+    from ketensim.comparison import compare as _compare
+
+    return _compare(base, others, replications, seed, jobs, sample_every, progress)
+
+
+def sweep(
+    scenario: Scenario | str | os.PathLike[str],
+    ranges: Sequence[str] | Mapping[str, tuple[float, float, float]],
+    target: str | Norm | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    sample_every: float = 1.0,
+    progress: Progress | None = None,
+) -> Sweep:
+    """Run a scenario at every point of a grid, with common random numbers.
+
+    Example::
+
+        done = ketensim.sweep("keten.toml", {"step.om.capacity": (40, 60, 5)},
+                              target="lead_time<=180@0.9")
+        done.summary      # one row per point: means with 95% intervals
+        done.target       # the cheapest point meeting the norm, if any
+
+    Raises:
+        ScenarioError: for a bad range, key, value or target.
+    """
+    from ketensim.sweeps import sweep as _sweep
+
+    return _sweep(scenario, ranges, target, replications, seed, jobs, sample_every, progress)
+
+
+def bands(
+    scenario: Scenario | str | os.PathLike[str],
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    sample_every: float = 1.0,
+    progress: Progress | None = None,
+) -> Comparison:
+    """The scenario as it is and with each ``[[band]]`` of inflow, compared with common randomness.
+
+    Raises:
+        ScenarioError: when the file is invalid or has no bands.
+    """
+    from ketensim.comparison import bands as _bands
+
+    return _bands(scenario, replications, seed, jobs, sample_every, progress)
+
+
 def __getattr__(name: str) -> Any:
-    # Results lives with pandas; import it only when someone asks for it.
+    # Results and friends live with pandas; import them only when someone asks for them.
     if name == "Results":
         from ketensim.results import Results
 
         return Results
+    if name == "Comparison":
+        from ketensim.comparison import Comparison
+
+        return Comparison
+    if name == "Sweep":
+        from ketensim.sweeps import Sweep
+
+        return Sweep
     raise AttributeError(f"module 'ketensim' has no attribute {name!r}")

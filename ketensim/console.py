@@ -158,6 +158,8 @@ def run_summary(
         "",
         *_chain_lines(results, lang),
         "",
+        *norm_lines(results, lang),
+        *cost_lines(results, lang),
     ]
     notes = overload_notes(results, phases, lang)
     if notes:
@@ -210,6 +212,55 @@ def _chain_lines(results: Results, lang: str) -> list[str]:
             wip=num(results.interval("wip_at_end").mean, lang),
         ),
     ]
+
+
+def norm_lines(results: Results, lang: str = "nl") -> list[str]:
+    """Per norm: the mean share within it, its interval, and in how many replications it held."""
+    from ketensim.norms import title
+
+    sc = results.scenario
+    if not sc.norms:
+        return []
+    nl = lang == "nl"
+    rows = []
+    for _, row in results.norm_summary().iterrows():
+        norm = next(n for n in sc.norms if n.id == row["norm"])
+        share = i18n.percent(row["mean"], lang)
+        ci = "" if math.isnan(row["ci_low"]) else (
+            f" ({i18n.percent(row['ci_low'], lang)}-{i18n.percent(row['ci_high'], lang)})")
+        held = (f"{row['replications_met']} van {row['replications']}" if nl
+                else f"{row['replications_met']} of {row['replications']}")
+        rows.append([f"  {norm.id}: {title(norm, sc.time_unit, lang)}", share + ci, held])
+    head = [["Normen" if nl else "Norms", "binnen (95%)" if nl else "within (95%)",
+             "gehaald (replicaties)" if nl else "met (replications)"]]
+    return [*table(head, rows), ""]
+
+
+def cost_lines(results: Results, lang: str = "nl") -> list[str]:
+    """The chain's costs, and what each partner costs and pays under the sharing rule."""
+    sc = results.scenario
+    if not sc.has_costs:
+        return []
+    nl = lang == "nl"
+    rule = sc.cost_settings.sharing
+    rule_text = {"use": "naar gebruik" if nl else "by use",
+                 "equal": "in gelijke delen" if nl else "in equal parts"}[rule]
+    summary = results.cost_summary()
+    value = {(r["partner"], r["kpi"]): r["mean"] for _, r in summary.iterrows()}
+    total, per_case = value.get(("", "cost_total"), math.nan), value.get(("", "cost_per_case"))
+    head = [[f"Kosten ({sc.cost_settings.currency}), verdeeld {rule_text}" if nl
+             else f"Costs ({sc.cost_settings.currency}), shared {rule_text}",
+             "eigen kosten" if nl else "own costs", "aandeel" if nl else "share",
+             "te betalen" if nl else "to pay", "saldo" if nl else "balance"]]
+    rows = [[f"  {p.id}", num(value[(p.id, "total")], lang),
+             i18n.percent(value[(p.id, "share")], lang), num(value[(p.id, "allocated")], lang),
+             num(value[(p.id, "balance")], lang)] for p in sc.partners]
+    rows.append(["  " + ("keten" if nl else "chain"), num(total, lang), "100%", num(total, lang),
+                 ""])
+    each = f"{sc.cost_settings.currency} {num(per_case or math.nan, lang)}"
+    case = (f"Per zaak die de keten verlaat: {each}." if nl
+            else f"Per case leaving the chain: {each}.")
+    return [*table(head, rows), case, ""]
 
 
 def overload_notes(results: Results, phases: Sequence[Phase] | None, lang: str) -> list[str]:

@@ -57,6 +57,8 @@ def merge(base: RawScenario, child: RawScenario) -> RawScenario:
         scenario={**base.scenario, **child.scenario},
         entries=entries,
         problems=base.problems + child.problems,
+        costs=None if base.costs is None and child.costs is None
+        else {**(base.costs or {}), **(child.costs or {})},
     )
 
 

@@ -16,7 +16,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -143,24 +143,118 @@ def write_results(
     extras = [f for f in dict.fromkeys(formats) if f != "csv"]
     check_out(out, force)
     check_formats(extras, len(results.timeseries))
+    with staged(out, force) as tmp:
+        meta = {"command": command, "sample_every": sample_every, "formats": ["csv", *extras]}
+        _write_all(results, tmp, extras, lang, meta, started or utc_now(), finished or utc_now())
+    return out
+
+
+@contextlib.contextmanager
+def staged(out: Path, force: bool = False) -> Iterator[Path]:
+    """A hidden sibling folder to write into, renamed to ``out`` only when all went well.
+
+    Raises:
+        OutputError: when ``out`` may not be written (see :func:`check_out`).
+    """
+    check_out(out, force)
     created = _make_parents(out.parent)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
-        meta = {"command": command, "sample_every": sample_every, "formats": ["csv", *extras]}
-        _write_all(results, tmp, extras, lang, meta, started or utc_now(), finished or utc_now())
+        yield tmp
         _move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         for folder in reversed(created):
             _remove_if_empty(folder)
         raise
+
+
+def write_bundle(
+    out: Path | str,
+    runs: Sequence[tuple[str, Results]],
+    tables: dict[str, pd.DataFrame],
+    report: str,
+    doc: dict[str, Any],
+    *,
+    formats: Sequence[str] = (),
+    lang: str = "nl",
+    command: str = "",
+    started: datetime | None = None,
+    finished: datetime | None = None,
+    force: bool = False,
+    sample_every: float | None = None,
+    files: Mapping[str, bytes] | None = None,
+    run_report: Callable[[Results, str], str] | None = None,
+) -> Path:
+    """Write several runs, each in its own sub-folder, with tables that span them.
+
+    What ``compare``, ``sweep`` and ``bands`` write: a normal results folder
+    per scenario or grid point, and at the top the tables across them (e.g.
+    ``comparison.csv``), one report and a manifest. Written whole or not at all.
+
+    Args:
+        out: the folder.
+        runs: (sub-folder name, results) in the order to write them.
+        tables: top-level tables by file stem, written as CSV (and extra formats).
+        report: the top-level report page.
+        doc: what the top-level manifest says besides the times, command and files.
+        formats, lang, command, started, finished, force, sample_every: as for
+            :func:`write_results`, applied to every sub-folder too.
+        files: more top-level files by name (pictures), written as given.
+        run_report: renders each sub-folder's report (default :func:`render_report`);
+            a sweep with many points may prefer the quicker :func:`plain_report`.
+
+    Raises:
+        OutputError: when ``out`` may not be written or a format cannot be produced.
+    """
+    out = Path(out)
+    extras = [f for f in dict.fromkeys(formats) if f != "csv"]
+    check_out(out, force)
+    check_formats(extras, max((len(r.timeseries) for _, r in runs), default=0))
+    started, finished = started or utc_now(), finished or utc_now()
+    meta = {"command": command, "sample_every": sample_every, "formats": ["csv", *extras]}
+    with staged(out, force) as tmp:
+        for name, results in runs:
+            (tmp / name).mkdir()
+            _write_all(results, tmp / name, extras, lang, meta, started, finished, run_report)
+        _write_tables(tables, tmp, extras)
+        for name, data in (files or {}).items():
+            (tmp / name).write_bytes(data)
+        (tmp / "report.html").write_text(report, encoding="utf-8")
+        files = [*sorted(p.name for p in tmp.iterdir()), "manifest.json"]
+        top = {**doc, **meta, "ketensim_version": _version(), "started": iso(started),
+               "finished": iso(finished), "files": files}
+        _write_json(top, tmp / "manifest.json")
     return out
+
+
+def _write_tables(tables: dict[str, pd.DataFrame], folder: Path, extras: list[str]) -> None:
+    for name, frame in tables.items():
+        write_csv(frame, folder / f"{name}.csv")
+    if "xlsx" in extras and tables:
+        write_xlsx(tables, folder / f"{next(iter(tables))}.xlsx")
+    if "parquet" in extras:
+        for name, frame in tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False, engine="pyarrow")
+
+
+def _write_json(doc: dict[str, Any], path: Path) -> None:
+    path.write_text(
+        json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _version() -> str:
+    from ketensim import __version__
+
+    return __version__
 
 
 def _write_all(
     results: Results, folder: Path, extras: list[str], lang: str, meta: dict[str, Any],
-    started: datetime, finished: datetime,
+    started: datetime, finished: datetime, run_report: Callable[[Results, str], str] | None = None,
 ) -> None:
     for name, frame in results.tables.items():
         write_csv(frame, folder / f"{name}.csv")
@@ -169,7 +263,8 @@ def _write_all(
     if "parquet" in extras:
         for name, frame in results.tables.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False, engine="pyarrow")
-    (folder / "report.html").write_text(render_report(results, lang), encoding="utf-8")
+    render = run_report or render_report
+    (folder / "report.html").write_text(render(results, lang), encoding="utf-8")
     files = [*sorted(p.name for p in folder.iterdir()), "manifest.json"]
     doc = manifest(results, started=started, finished=finished, files=files, **meta)
     (folder / "manifest.json").write_text(

@@ -36,6 +36,8 @@ class StepRecord:
     at_door_end: int = 0  # cases waiting to get in (blocked) at the horizon
     wait_types: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     late: int = 0  # waits that passed the failure-demand term and made a new case
+    queued_since: np.ndarray = field(default_factory=lambda: np.empty(0))  # arrival times of
+    # the cases still waiting at the horizon: a norm on waits counts the long-waiting ones
 
 
 @dataclass
@@ -62,6 +64,10 @@ class ReplicationRecord:
     case_types: tuple[str, ...] = ()  # names of the case-type numbers in StepRecord.wait_types
     capacity_samples: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     pools: dict[str, tuple[float, float]] = field(default_factory=dict)  # busy, capacity areas
+    lead_entered: np.ndarray = field(default_factory=lambda: np.empty(0))  # entry time of each
+    # case in lead_times; with ``entered`` a lead-time norm counts cases that never came out
+    entered: np.ndarray = field(default_factory=lambda: np.empty(0))  # entry times of the cases
+    # entering the chain in the window (cases_in of them), in order
 
     @property
     def window(self) -> float:

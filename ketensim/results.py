@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ketensim import stats, trend
+from ketensim import costs, norms, stats, trend
 from ketensim.model import Scenario
 from ketensim.records import ReplicationRecord, StepRecord
 
@@ -45,6 +45,13 @@ TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service", "capaci
 TYPE_COLUMNS = ("replication", "step", "case_type", "started", "mean_wait", "p90_wait")
 POOL_COLUMNS = ("replication", "pool", "partner", "utilization", "mean_busy", "mean_capacity")
 SUMMARY_COLUMNS = ("step", "kpi", "mean", "ci_low", "ci_high", "n")
+NORM_COLUMNS = norms.NORM_COLUMNS
+NORM_SUMMARY_COLUMNS = (
+    "norm", "kind", "step", "within", "share", "mean", "ci_low", "ci_high", "replications_met",
+    "replications",
+)
+COST_COLUMNS = costs.COST_COLUMNS
+COST_SUMMARY_COLUMNS = ("partner", "kpi", "mean", "ci_low", "ci_high", "n")
 TREND_COLUMNS = ("step", "status", "since", "rate", "before", "last", "growing")
 
 Rows = dict[str, Any]
@@ -64,18 +71,26 @@ def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
         A dict with ``replication``; ``steps`` (one dict per step), ``chain``
         (one dict), ``outcomes`` (one dict per outcome, zeros included) and
         ``timeseries`` (``t``, and ``queue`` / ``in_service`` as arrays of shape
-        (steps, samples)).
+        (steps, samples)); ``norms`` (one dict per norm: the share of cases
+        within it) and ``costs`` (one dict per partner, empty without costs).
+        Norm shares are taken here, in the worker, from every case's wait or
+        lead time, so the cases themselves never cross a process boundary.
     """
     by_id = {sr.step: (i, sr) for i, sr in enumerate(record.steps)}
     order = [by_id[s.id] for s in scenario.steps]
     rep = int(record.replication)
+    chain = _chain_row(record)
+    cost_rows: list[dict[str, Any]] = []
+    if scenario.has_costs:
+        cost_rows, chain_costs = costs.cost_rows(record, scenario)
+        chain.update(chain_costs)
     return {
         "replication": rep,
         "steps": [
             _step_row(rep, sr, s.partner, record.window)
             for (_, sr), s in zip(order, scenario.steps, strict=True)
         ],
-        "chain": _chain_row(record),
+        "chain": chain,
         "outcomes": [
             {"replication": rep, "outcome": name, "cases": int(record.outcomes.get(name, 0))}
             for name in _outcome_names(scenario, record)
@@ -88,6 +103,8 @@ def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
         },
         "types": _type_rows(record, scenario),
         "pools": _pool_rows(record, scenario),
+        "norms": norms.norm_rows(record, scenario),
+        "costs": cost_rows,
     }
 
 
@@ -194,6 +211,8 @@ class Results:
         chain: one row per replication.
         outcomes: one row per replication x outcome.
         timeseries: one row per replication x step x sample time.
+        norms: one row per replication x norm (None or empty without norms).
+        costs: one row per replication x partner (None or empty without costs).
     """
 
     scenario: Scenario
@@ -205,6 +224,8 @@ class Results:
     timeseries: pd.DataFrame
     types: pd.DataFrame | None = None  # waits per case type at typed steps
     pools: pd.DataFrame | None = None  # use of shared staff pools
+    norms: pd.DataFrame | None = None  # share of cases within each norm
+    costs: pd.DataFrame | None = None  # costs per partner and their sharing
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -221,7 +242,64 @@ class Results:
             tables["types"] = self.types
         if self.pools is not None and not self.pools.empty:
             tables["pools"] = self.pools
+        if self.scenario.norms and self.norms is not None:
+            tables["norms"] = self.norms
+            tables["norms_summary"] = self.norm_summary()
+        if self.scenario.has_costs and self.costs is not None:
+            tables["costs"] = self.costs
         return tables
+
+    @property
+    def window(self) -> float:
+        """Length of the steady-state window ``[warmup, horizon]``, in time units."""
+        return self.scenario.horizon - self.scenario.warmup
+
+    def throughput(self) -> np.ndarray:
+        """Cases leaving the chain per time unit in the window, one value per replication."""
+        out = self.chain["cases_out"].to_numpy(dtype=float)
+        return out / self.window if self.window > 0 else np.full(out.shape, math.nan)
+
+    def norm_shares(self, norm_id: str) -> np.ndarray:
+        """The share of cases within one norm, one value per replication (in order)."""
+        rows = self._norm_rows(norm_id)
+        if rows.empty:
+            raise KeyError(norm_id)
+        return rows.sort_values("replication")["share_within"].to_numpy(dtype=float)
+
+    def norm_summary(self) -> pd.DataFrame:
+        """Per norm: the mean share within it with its 95% interval, and how often it was met."""
+        rows = []
+        for norm in self.scenario.norms:
+            iv = stats.mean_ci(self.norm_shares(norm.id))
+            met = self._norm_rows(norm.id)["met"].astype(bool)
+            rows.append({
+                "norm": norm.id, "kind": norm.kind, "step": norm.step or "",
+                "within": norm.within, "share": norm.share, "mean": iv.mean, "ci_low": iv.low,
+                "ci_high": iv.high, "replications_met": int(met.sum()),
+                "replications": int(met.size),
+            })
+        return pd.DataFrame(rows, columns=list(NORM_SUMMARY_COLUMNS))
+
+    def _norm_rows(self, norm_id: str) -> pd.DataFrame:
+        table = self.norms if self.norms is not None else _frame([], NORM_COLUMNS)
+        return table[table["norm"] == norm_id]
+
+    def cost_summary(self) -> pd.DataFrame:
+        """Per partner, then the chain (empty ``partner``): costs with 95% intervals."""
+        table = self.costs if self.costs is not None else _frame([], COST_COLUMNS)
+        rows = []
+        for partner in self.scenario.partners:
+            mine = table[table["partner"] == partner.id]
+            for kpi in ("total", "allocated", "balance", "share"):
+                iv = stats.mean_ci(mine[kpi].to_numpy(dtype=float))
+                rows.append({"partner": partner.id, "kpi": kpi, "mean": iv.mean,
+                             "ci_low": iv.low, "ci_high": iv.high, "n": iv.n})
+        for kpi in costs.CHAIN_COST_COLUMNS:
+            if kpi in self.chain.columns:
+                iv = self.interval(kpi)
+                rows.append({"partner": "", "kpi": kpi, "mean": iv.mean, "ci_low": iv.low,
+                             "ci_high": iv.high, "n": iv.n})
+        return pd.DataFrame(rows, columns=list(COST_SUMMARY_COLUMNS))
 
     def interval(self, kpi: str, step: str | None = None) -> stats.Interval:
         """Mean of one KPI over replications with its 95% interval.
@@ -241,7 +319,9 @@ class Results:
         """Per-step and chain KPIs: mean and 95% interval over replications.
 
         One row per step x KPI (scenario order), then the chain KPIs with an
-        empty ``step``; columns ``step, kpi, mean, ci_low, ci_high, n``.
+        empty ``step`` (costs among them when defined), then one ``norm:<id>``
+        row per norm (the share of cases within it); columns
+        ``step, kpi, mean, ci_low, ci_high, n``.
         """
         rows = []
         step_kpis = [c for c in self.steps.columns if c not in ("replication", "step", "partner")]
@@ -249,6 +329,10 @@ class Results:
             rows += [_summary_row(sid, kpi, self.interval(kpi, sid)) for kpi in step_kpis]
         chain_kpis = [c for c in self.chain.columns if c != "replication"]
         rows += [_summary_row("", kpi, self.interval(kpi)) for kpi in chain_kpis]
+        rows += [
+            _summary_row("", f"norm:{n.id}", stats.mean_ci(self.norm_shares(n.id)))
+            for n in self.scenario.norms
+        ]
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def backlog_trend(self) -> pd.DataFrame:
@@ -307,6 +391,9 @@ def build_results(
     got = [r["replication"] for r in ordered]
     if got != list(range(replications)):
         raise ValueError(f"expected rows of replications 0..{replications - 1}, got {got}")
+    chain_columns = CHAIN_COLUMNS + CHAIN_EXTRA_COLUMNS
+    if scenario.has_costs:
+        chain_columns += costs.CHAIN_COST_COLUMNS
     return Results(
         scenario=scenario,
         seed=int(seed),
@@ -314,11 +401,13 @@ def build_results(
         steps=_frame(
             [row for r in ordered for row in r["steps"]], STEP_COLUMNS + STEP_EXTRA_COLUMNS
         ),
-        chain=_frame([r["chain"] for r in ordered], CHAIN_COLUMNS + CHAIN_EXTRA_COLUMNS),
+        chain=_frame([r["chain"] for r in ordered], chain_columns),
         outcomes=_frame([row for r in ordered for row in r["outcomes"]], OUTCOME_COLUMNS),
         timeseries=_timeseries(ordered, scenario.step_ids),
         types=_frame([row for r in ordered for row in r.get("types", [])], TYPE_COLUMNS),
         pools=_frame([row for r in ordered for row in r.get("pools", [])], POOL_COLUMNS),
+        norms=_frame([row for r in ordered for row in r.get("norms", [])], NORM_COLUMNS),
+        costs=_frame([row for r in ordered for row in r.get("costs", [])], COST_COLUMNS),
     )
 
 

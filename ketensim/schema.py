@@ -24,6 +24,7 @@ from typing import Any
 from ketensim import (
     fields,
     loops,
+    schema_analysis,
     schema_chain,
     schema_events,
     schema_inflow,
@@ -36,6 +37,7 @@ from ketensim.model import (
     EXIT,
     TIME_UNITS,
     Arrival,
+    CostSettings,
     Event,
     Partner,
     Pool,
@@ -45,14 +47,18 @@ from ketensim.model import (
 from ketensim.schema_events import CHANGE_KEYS, Refs, parse_change
 from ketensim.schema_mechanisms import StepRefs
 
-ENTRY_KINDS = ("partner", "step", "arrival", "event", "calendar", "pool", "policy", "band")
+ENTRY_KINDS = ("partner", "step", "arrival", "event", "calendar", "pool", "policy", "band",
+               "norm")
 KEYED = {"partner": "id", "step": "id", "arrival": "id", "calendar": "id", "pool": "id",
-         "band": "name"}  # the key each kind is known (and replaced through extends) by
+         "band": "name", "norm": "id"}  # the key each kind is known (and replaced through
+# extends) by
+TABLES = ("scenario", "costs")  # top-level tables whose keys a child file overrides one by one
 REQUIRED_KINDS = ("partner", "step", "arrival")
 SCENARIO_REQUIRED = ("name", "horizon")
 SCENARIO_OPTIONAL = ("title", "description", "time_unit", "warmup", "replications", "seed")
 STEP_REQUIRED = ("partner", "service")
-STEP_OPTIONAL = ("id", "name", "capacity", "routes", *schema_mechanisms.STEP_KEYS)
+STEP_OPTIONAL = ("id", "name", "capacity", "routes", *schema_mechanisms.STEP_KEYS,
+                 *schema_analysis.STEP_COST_KEYS)
 _SLUG = re.compile(r"[a-z0-9-]+")
 
 __all__ = ["CHANGE_KEYS", "Entry", "Origin", "RawScenario", "build", "parse_change", "split"]
@@ -101,6 +107,7 @@ class RawScenario:
     scenario: dict[str, tuple[Origin, Any]] = field(default_factory=dict)
     entries: dict[str, list[Entry]] = field(default_factory=lambda: {k: [] for k in ENTRY_KINDS})
     problems: list[Problem] = field(default_factory=list)
+    costs: dict[str, tuple[Origin, Any]] | None = None  # None: no [costs] table anywhere
 
 
 @dataclass(frozen=True)
@@ -121,13 +128,15 @@ def split(doc: dict[str, Any], origin: Origin) -> RawScenario:
     for name, value in doc.items():
         if name == "scenario" and isinstance(value, dict):
             raw.scenario = {k: (origin, v) for k, v in value.items()}
+        elif name == "costs" and isinstance(value, dict):
+            raw.costs = {k: (origin, v) for k, v in value.items()}
         elif name in ENTRY_KINDS and isinstance(value, list):
             raw.entries[name] = [Entry(origin, i, v) for i, v in enumerate(value)]
-        elif name == "scenario" or name in ENTRY_KINDS:
-            shape = "a [scenario] table" if name == "scenario" else f"[[{name}]] tables"
+        elif name in TABLES or name in ENTRY_KINDS:
+            shape = f"a [{name}] table" if name in TABLES else f"[[{name}]] tables"
             ctx.at(name).fail("wrong shape", shape, Text(type_name(value)))
         else:
-            expected = "scenario, " + ", ".join(ENTRY_KINDS)
+            expected = ", ".join((*TABLES, *ENTRY_KINDS))
             ctx.at(name).fail("unknown top-level key", expected, Text(key_part(name)))
     return raw
 
@@ -156,6 +165,10 @@ def build(raw: RawScenario, source: str | None = None) -> Scenario:
     events = [_event(sink, e, refs, horizon) for e in raw.entries["event"]]
     policies = _policies(sink, raw.entries["policy"], ids["step"])
     bands = [schema_chain.band(i.ctx, i.data, i.ident) for i in listed["band"]]
+    window = _window(settings)
+    norms = [schema_analysis.norm(i.ctx, i.data, i.ident, ids["step"], window)
+             for i in listed["norm"]]
+    costs = _costs(sink, raw)
     if None not in steps and None not in arrivals:
         _chain_checks(listed["step"], steps, arrivals,  # type: ignore[arg-type]
                       _timed(sink, events, raw.entries["event"]))
@@ -166,6 +179,7 @@ def build(raw: RawScenario, source: str | None = None) -> Scenario:
         partners=tuple(partners), steps=tuple(steps), arrivals=tuple(arrivals),  # type: ignore[arg-type]
         events=tuple(ordered), calendars=tuple(calendars), pools=tuple(pools),  # type: ignore[arg-type]
         policies=tuple(policies), bands=tuple(bands),  # type: ignore[arg-type]
+        norms=tuple(norms), costs=costs,  # type: ignore[arg-type]
         source=source if source is not None else raw.top.file, **settings,
     )
 
@@ -216,6 +230,26 @@ def _settings(sink: list[Problem], raw: RawScenario) -> dict[str, Any]:
         expected = f"a number in [0, {out['horizon']:g})"
         ctx("warmup").fail("must be shorter than the horizon", expected, raw.scenario["warmup"][1])
     return out
+
+
+def _window(settings: dict[str, Any]) -> float | None:
+    """``horizon - warmup`` when the horizon is valid (the time norms are judged over)."""
+    if "horizon" not in settings:
+        return None
+    return settings["horizon"] - settings.get("warmup", 0.0)
+
+
+def _costs(sink: list[Problem], raw: RawScenario) -> CostSettings | None:
+    """The ``[costs]`` settings, each key checked in the file it was written in (``extends``)."""
+    if raw.costs is None:
+        return None
+    before = len(sink)
+    settings = CostSettings()
+    for key, (origin, value) in raw.costs.items():
+        one = schema_analysis.costs(Ctx(sink, origin.file, origin.folder, "costs"), {key: value})
+        if one is not None:
+            settings = replace(settings, **{key: getattr(one, key)})
+    return settings if len(sink) == before else None
 
 
 def _slug(ctx: Ctx, value: Any) -> str | None:
@@ -277,12 +311,13 @@ def _check_id(ctx: Ctx, kind: str, ident: Any, seen: set[str]) -> bool:
 
 def _partner(item: _Listed, calendars: tuple[str, ...]) -> Partner | None:
     ctx, data, before = item.ctx, item.data, item.ctx.count
-    fields.table(ctx, data, (), ("id", "name", "calendar"))
+    fields.table(ctx, data, (), ("id", "name", "calendar", *schema_analysis.PARTNER_COST_KEYS))
     name = fields.get(ctx, data, "name", fields.text)
     calendar = fields.get(ctx, data, "calendar", fields.reference("calendar", calendars))
+    rates = schema_analysis.cost_rates(ctx, data, schema_analysis.PARTNER_COST_KEYS)
     if item.ident is None or ctx.count > before:
         return None
-    return Partner(item.ident, name, calendar)
+    return Partner(item.ident, name, calendar, **rates)
 
 
 def _pools(listed: dict[str, list[_Listed]], ids: dict[str, tuple[str, ...]]
@@ -317,12 +352,14 @@ def _step(item: _Listed, ids: dict[str, tuple[str, ...]],
     name = fields.get(ctx, data, "name", fields.text)
     extra = schema_mechanisms.step_mechanisms(
         ctx, data, StepRefs(item.ident, ids["step"], ids["calendar"], capacity))
+    rates = schema_analysis.cost_rates(ctx, data, schema_analysis.STEP_COST_KEYS)
     if extra is not None and "sessions" in extra and pool is not None:
         ctx.at("sessions").fail("a step with sessions cannot draw on a shared pool",
                                 "sessions or a [[pool]], not both", Text(f'pool "{pool}"'))
     if item.ident is None or ctx.count > before or capacity is None or extra is None:
         return None
-    return Step(item.ident, partner, capacity, service, routes, name=name, pool=pool, **extra)
+    return Step(item.ident, partner, capacity, service, routes, name=name, pool=pool, **extra,
+                **rates)
 
 
 def _capacity(ctx: Ctx, data: dict[str, Any], lent: Any) -> int | None:

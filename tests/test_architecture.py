@@ -18,11 +18,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "ketensim"
 
 # Picture modules: the only ones that may draw.
-PICTURES = {"plots", "report", "animate", "barcharts", "diagram", "figstyle"}
+PICTURES = {"plots", "report", "animate", "scene", "barcharts", "diagram", "figstyle",
+            "sweepplots"}
 # Modules that come after the results tables in the flow (present or planned). A new
 # module that needs pandas or pictures is placed here on purpose, not by accident.
 LATE = PICTURES | {"results", "experiment", "output", "console", "insights", "wording", "cli",
-                   "compare", "sweep"}
+                   "comparison", "compare_text", "sweeps", "sweep_text", "pages"}
 PANDAS_OK = LATE | {"__init__"}
 MATPLOTLIB_OK = PICTURES
 CLICK_OK = {"cli"}

@@ -42,6 +42,7 @@ class Chain:
         # Chain tallies over the window.
         self.cases_in = self.cases_out = self.in_chain = self.reentries = 0
         self.lead_times: array[float] = array("d")
+        self.lead_entered: array[float] = array("d")  # entry time of each lead time's case
         self.backlog_lead: array[float] = array("d")
         self.outcome_counts = [0] * len(self.outcome_index)
         # Ketenregie: a cap on work in progress holds new cases outside.
@@ -96,6 +97,7 @@ class Chain:
             self.backlog_lead.append(now - entered)
         elif entered >= self.warmup:
             self.lead_times.append(now - entered)
+            self.lead_entered.append(entered)
         if self.outside and self.in_chain < self.wip_cap:  # type: ignore[operator]
             self._advance_outside()
             waiting, station = self.outside.popleft()

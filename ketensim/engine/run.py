@@ -15,6 +15,7 @@ from ketensim.engine.core import Chain
 from ketensim.engine.policies import start_policies
 from ketensim.engine.pools import PoolRuntime
 from ketensim.engine.sessions import SessionStation
+from ketensim.engine.station import Station
 from ketensim.model import Calendar, Scenario
 from ketensim.records import ReplicationRecord, StepRecord
 
@@ -164,6 +165,7 @@ def _record(
                 at_door_end=st.at_door,
                 wait_types=np.frombuffer(st.wait_types, dtype=np.int32).copy(),
                 late=st.late,
+                queued_since=_queued_since(st),
             )
         )
     chain._advance_outside()
@@ -188,4 +190,18 @@ def _record(
         case_types=tuple(chain.case_types),
         capacity_samples=capacity,
         pools={p.id: (p.b_area, p.c_area) for p in _closed_pools(chain)},
+        lead_entered=np.frombuffer(chain.lead_entered, dtype=float).copy(),
+        entered=_entered_in_window(chain),
     )
+
+
+def _queued_since(station: Station) -> np.ndarray:
+    """Arrival times of the cases still waiting at a step (reneged ones left already)."""
+    return np.array([key[1] for queue in station.levels for key in queue
+                     if key not in station.gone], dtype=float)
+
+
+def _entered_in_window(chain: Chain) -> np.ndarray:
+    """Entry times of the cases that entered the chain in the window (not the backlog's)."""
+    entered = np.frombuffer(chain.entered, dtype=float)[chain.n_backlog:]
+    return entered[entered >= chain.warmup].copy()
