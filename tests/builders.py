@@ -13,7 +13,7 @@ def step(
     routes: tuple[Route, ...] | list[tuple] = (),
     partner: str = "p",
 ) -> Step:
-    """A step; a float ``service`` means exponential with that mean; routes as (to, p[, outcome])."""
+    """A step; a float ``service`` is an exponential mean; routes as (to, p[, outcome])."""
     dist = Exponential(service) if isinstance(service, int | float) else service
     parsed = tuple(r if isinstance(r, Route) else Route(*r) for r in routes)
     return Step(sid, partner, capacity, dist, parsed)

@@ -43,9 +43,11 @@ def md1_wait(lam: float, service: float) -> float:
     return rho * service / (2 * (1 - rho))
 
 
-def priority_waits(lams: list[float], means: list[float], second_moments: list[float]) -> list[float]:
+def priority_waits(
+    lams: list[float], means: list[float], second_moments: list[float]
+) -> list[float]:
     """Cobham's mean waits per class in a non-preemptive priority M/G/1 (class 0 highest)."""
-    w0 = sum(l * m2 for l, m2 in zip(lams, second_moments, strict=True)) / 2
+    w0 = sum(lam * m2 for lam, m2 in zip(lams, second_moments, strict=True)) / 2
     waits = []
     sigma_prev = 0.0
     for lam, mean in zip(lams, means, strict=True):

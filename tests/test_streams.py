@@ -8,11 +8,15 @@ from ketensim.engine import run_replication
 from ketensim.streams import stream
 
 
+def draws(seed: int, replication: int, name: str) -> list[float]:
+    return stream(seed, replication, name).random(5).tolist()
+
+
 def test_same_name_same_numbers_other_name_other_numbers():
-    assert stream(1, 0, "service:om").random(5).tolist() == stream(1, 0, "service:om").random(5).tolist()
-    assert stream(1, 0, "service:om").random(5).tolist() != stream(1, 0, "service:rb").random(5).tolist()
-    assert stream(1, 0, "service:om").random(5).tolist() != stream(1, 1, "service:om").random(5).tolist()
-    assert stream(1, 0, "service:om").random(5).tolist() != stream(2, 0, "service:om").random(5).tolist()
+    assert draws(1, 0, "service:om") == draws(1, 0, "service:om")
+    assert draws(1, 0, "service:om") != draws(1, 0, "service:rb")
+    assert draws(1, 0, "service:om") != draws(1, 1, "service:om")
+    assert draws(1, 0, "service:om") != draws(2, 0, "service:om")
 
 
 def base_steps():
