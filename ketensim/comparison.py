@@ -337,6 +337,7 @@ def write_comparison(comparison: Comparison, out: Path | str, lang: str = "nl",
         "seed": comparison.seed, "replications": comparison.replications,
     }
     runs = [(r.scenario.name, r) for r in comparison.results]
-    report = pages.render_compare_report(comparison, lang)
+    pictures = pages.compare_pictures(comparison, lang)
+    report = pages.render_compare_report(comparison, lang, files=pictures)
     return output.write_bundle(out, runs, {"comparison": comparison.table}, report, doc,
-                               lang=lang, **options)
+                               lang=lang, files=pictures, **options)

@@ -263,8 +263,14 @@ def _write_all(
     if "parquet" in extras:
         for name, frame in results.tables.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False, engine="pyarrow")
-    render = run_report or render_report
-    (folder / "report.html").write_text(render(results, lang), encoding="utf-8")
+    if run_report is None:
+        figures, pictures = draw_pictures(results, lang)
+        for name, data in pictures.items():
+            (folder / name).write_bytes(data)
+        page = render_report(results, lang, figures=figures, files=pictures)
+    else:
+        page = run_report(results, lang)
+    (folder / "report.html").write_text(page, encoding="utf-8")
     files = [*sorted(p.name for p in folder.iterdir()), "manifest.json"]
     doc = manifest(results, started=started, finished=finished, files=files, **meta)
     (folder / "manifest.json").write_text(
@@ -315,8 +321,27 @@ def manifest(
     }
 
 
-def render_report(results: Results, lang: str = "nl") -> str:
-    """The report page, from ``ketensim.report`` when it is installed, else a plain one."""
+def draw_pictures(results: Results, lang: str = "nl") -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The run's standard pictures and their PNG and SVG files, drawn and rendered once.
+
+    Returns:
+        The figures by stem, and the file contents by file name (``werkvoorraad.png``, ...).
+    """
+    from ketensim import plots
+
+    figures = plots.figures(results, lang)
+    return figures, plots.picture_files(figures)
+
+
+def render_report(
+    results: Results, lang: str = "nl", figures: dict[str, Any] | None = None,
+    files: dict[str, bytes] | None = None,
+) -> str:
+    """The report page, from ``ketensim.report`` when it is installed, else a plain one.
+
+    ``figures`` and ``files`` are the pictures already drawn for the folder,
+    which the report embeds instead of drawing them again.
+    """
     try:
         report = importlib.import_module("ketensim.report")
     except ModuleNotFoundError as exc:
@@ -326,10 +351,10 @@ def render_report(results: Results, lang: str = "nl") -> str:
     render = getattr(report, "render_run_report", None)
     if render is None:
         return plain_report(results, lang)
-    return str(render(results, lang))
+    return str(render(results, lang, figures=figures, files=files))
 
 
-def plain_report(results: Results, lang: str = "nl") -> str:
+def plain_report(results: Results, lang: str = "nl", **_pictures: Any) -> str:
     """A self-contained page with the summary and the tables, no pictures."""
     nl = lang == "nl"
     sc = results.scenario

@@ -17,7 +17,19 @@ from typing import Any
 import pandas as pd
 
 
-def render_compare_report(comparison: Any, lang: str = "nl") -> str:
+def compare_pictures(comparison: Any, lang: str = "nl") -> dict[str, bytes]:
+    """The comparison's pictures (one colour per scenario) as PNG and SVG files."""
+    report = _report_module()
+    if report is None or not hasattr(report, "compare_figures"):
+        return {}
+    from ketensim import plots
+
+    return plots.picture_files(report.compare_figures(comparison.results, lang))
+
+
+def render_compare_report(
+    comparison: Any, lang: str = "nl", files: dict[str, bytes] | None = None
+) -> str:
     """The comparison's page, from ``ketensim.report`` when it can, else a plain one.
 
     Args:
@@ -27,7 +39,7 @@ def render_compare_report(comparison: Any, lang: str = "nl") -> str:
     render = getattr(_report_module(), "render_compare_report", None)
     if render is None:
         return plain_compare_report(comparison, lang)
-    return str(render(comparison.results, comparison.table, lang))
+    return str(render(comparison.results, comparison.table, lang, files=files))
 
 
 def _report_module() -> Any:
@@ -39,7 +51,7 @@ def _report_module() -> Any:
         return None
 
 
-def plain_compare_report(comparison: Any, lang: str = "nl") -> str:
+def plain_compare_report(comparison: Any, lang: str = "nl", **_pictures: Any) -> str:
     """A self-contained comparison page: the differences table, and every scenario's KPIs."""
     from ketensim import compare_text
 

@@ -302,13 +302,26 @@ def save_all(results: Any, folder: str | Path, lang: str = "nl") -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for stem, fig in figures(results, lang).items():
-        for ext in ("png", "svg"):
-            path = folder / f"{stem}.{ext}"
-            with mpl.rc_context({"svg.hashsalt": "ketensim"}):  # stable ids in the SVG
-                fig.savefig(path, dpi=DPI, format=ext, metadata=_metadata(ext))
-            paths.append(path)
+    for name, data in picture_files(figures(results, lang)).items():
+        (folder / name).write_bytes(data)
+        paths.append(folder / name)
     return paths
+
+
+def picture_files(figs: dict[str, Figure]) -> dict[str, bytes]:
+    """Each figure as ``<stem>.png`` and ``<stem>.svg`` bytes, rendered once each.
+
+    The report embeds the same PNG bytes, so a results folder's pictures and
+    its report never disagree and nothing is drawn twice.
+    """
+    out = {}
+    for stem, fig in figs.items():
+        for ext in ("png", "svg"):
+            buf = io.BytesIO()
+            with mpl.rc_context({"svg.hashsalt": "ketensim"}):  # stable ids in the SVG
+                fig.savefig(buf, dpi=DPI, format=ext, metadata=_metadata(ext))
+            out[f"{stem}.{ext}"] = buf.getvalue()
+    return out
 
 
 def _metadata(ext: str) -> dict[str, Any]:

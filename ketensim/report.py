@@ -175,9 +175,16 @@ def _interval_note(est: Interval, lang: str) -> str:
     return i18n.label("interval_note", lang, low=low, high=high)
 
 
-def _figure_list(figures: dict[str, Figure], lang: str, titles: dict[str, str]
-                 ) -> list[dict[str, str]]:
-    return [{"key": key, "title": titles.get(key, key), "uri": figure_uri(fig),
+def _figure_list(figures: dict[str, Figure], lang: str, titles: dict[str, str],
+                 files: dict[str, bytes] | None = None) -> list[dict[str, str]]:
+    """Figures for the template; PNG bytes already rendered for the folder are reused."""
+    def uri(key: str, fig: Figure) -> str:
+        data = (files or {}).get(f"{key}.png")
+        if data is None:
+            return figure_uri(fig)
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+    return [{"key": key, "title": titles.get(key, key), "uri": uri(key, fig),
              "caption": i18n.LABELS[lang].get(f"fig_{key}", "")}
             for key, fig in figures.items()]
 
@@ -194,9 +201,15 @@ def _run_titles(scenario: Any, lang: str) -> dict[str, str]:
     return titles
 
 
-def run_context(results: Any, lang: str = "nl") -> dict[str, Any]:
-    """Everything the run template shows, as plain data (handy for other renderers)."""
+def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | None = None,
+                files: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """Everything the run template shows, as plain data (handy for other renderers).
+
+    ``figures`` and their rendered ``files`` may be passed in when the caller
+    writes the pictures too, so that they are drawn once.
+    """
     lang = i18n.check_lang(lang)
+    figures = figures if figures is not None else plots.figures(results, lang)
     scenario = results.scenario
     findings = insights.analyse(results)
     unit = i18n.unit_name(scenario.time_unit, lang, plural=True)
@@ -206,7 +219,7 @@ def run_context(results: Any, lang: str = "nl") -> dict[str, Any]:
         "description": scenario.description or "",
         "verdict": insights.verdict_lines(findings, scenario, lang),
         "cards": _cards(findings, scenario, lang),
-        "figures": _figure_list(plots.figures(results, lang), lang, _run_titles(scenario, lang)),
+        "figures": _figure_list(figures, lang, _run_titles(scenario, lang), files),
         "table_note": i18n.label("table_note", lang, unit=unit),
         "step_table": _step_table(results, lang, STEP_KPIS),
         "extra_table": _step_table(results, lang, extras) if extras else None,
@@ -217,7 +230,8 @@ def run_context(results: Any, lang: str = "nl") -> dict[str, Any]:
     }
 
 
-def render_run_report(results: Any, lang: str = "nl") -> str:
+def render_run_report(results: Any, lang: str = "nl", figures: dict[str, Figure] | None = None,
+                      files: dict[str, bytes] | None = None) -> str:
     """The report page of one run.
 
     Args:
@@ -225,11 +239,14 @@ def render_run_report(results: Any, lang: str = "nl") -> str:
             ``replications`` and the ``steps``, ``chain``, ``outcomes`` and
             ``timeseries`` tables).
         lang: ``nl`` (default) or ``en``.
+        figures: the run's pictures when already drawn (see :func:`run_context`).
+        files: their PNG/SVG bytes by file name, when already rendered.
 
     Returns:
         A complete HTML document that needs nothing outside itself.
     """
-    return _env().get_template("report.html.j2").render(**run_context(results, lang))
+    context = run_context(results, lang, figures, files)
+    return _env().get_template("report.html.j2").render(**context)
 
 
 def _diff_rows(comparison: pd.DataFrame, results_list: Sequence[Any], lang: str
@@ -335,8 +352,14 @@ def _colours(results_list: Sequence[Any]) -> dict[str, str]:
             for i, r in enumerate(results_list)}
 
 
+def compare_figures(results_list: Sequence[Any], lang: str = "nl") -> dict[str, Figure]:
+    """The comparison's pictures: one colour per scenario."""
+    return {"compare_backlog": plots.compare_backlog(results_list, lang),
+            "compare_waits": plots.compare_waits(results_list, lang)}
+
+
 def compare_context(results_list: Sequence[Any], comparison: pd.DataFrame,
-                    lang: str = "nl") -> dict[str, Any]:
+                    lang: str = "nl", files: dict[str, bytes] | None = None) -> dict[str, Any]:
     """Everything the comparison template shows, as plain data."""
     lang = i18n.check_lang(lang)
     colours = _colours(results_list)
@@ -350,8 +373,7 @@ def compare_context(results_list: Sequence[Any], comparison: pd.DataFrame,
             "verdict": insights.verdict_lines(findings, res.scenario, lang),
             "tables": scenario_tables(res.scenario, lang), "facts": _facts(res, lang),
         })
-    figures = {"compare_backlog": plots.compare_backlog(results_list, lang),
-               "compare_waits": plots.compare_waits(results_list, lang)}
+    figures = compare_figures(results_list, lang)
     titles = {"compare_backlog": i18n.label("compare_backlog_title", lang),
               "compare_waits": i18n.label("compare_waits_title", lang)}
     head = [i18n.label(k, lang) for k in ("col_scenario", "col_step", "col_kpi", "col_mean",
@@ -359,14 +381,14 @@ def compare_context(results_list: Sequence[Any], comparison: pd.DataFrame,
     return {
         "lang": lang, "L": i18n.LABELS[lang], "title": i18n.label("compare_title", lang),
         "scenarios": scenarios, "clear": _clear_differences(comparison, results_list, lang),
-        "figures": _figure_list(figures, lang, titles),
+        "figures": _figure_list(figures, lang, titles, files),
         "diff_table": {"head": head, "rows": _diff_rows(comparison, results_list, lang)},
         "version": __version__,
     }
 
 
 def render_compare_report(results_list: Sequence[Any], comparison_df: pd.DataFrame,
-                          lang: str = "nl") -> str:
+                          lang: str = "nl", files: dict[str, bytes] | None = None) -> str:
     """The report page of a comparison: per-scenario colours, differences with intervals.
 
     Args:
@@ -375,5 +397,5 @@ def render_compare_report(results_list: Sequence[Any], comparison_df: pd.DataFra
             ci_high, diff, diff_low, diff_high``).
         lang: ``nl`` (default) or ``en``.
     """
-    context = compare_context(results_list, comparison_df, lang)
+    context = compare_context(results_list, comparison_df, lang, files)
     return _env().get_template("compare.html.j2").render(**context)

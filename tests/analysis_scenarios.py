@@ -86,7 +86,9 @@ def plain_reports(monkeypatch) -> None:
     from ketensim import output, pages
 
     monkeypatch.setattr(output, "render_report", output.plain_report)
+    monkeypatch.setattr(output, "draw_pictures", lambda *a: ({}, {}))
     monkeypatch.setattr(pages, "render_compare_report", pages.plain_compare_report)
+    monkeypatch.setattr(pages, "compare_pictures", lambda *a: {})
 
 
 def invoke(*args: object):

@@ -197,3 +197,15 @@ def test_bands_without_bands_is_bad_input(tmp_path):
     assert result.exit_code == 2
     assert f"error: {file}: band: the file has no inflow bands" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_writes_its_pictures_beside_the_report(pair, tmp_path):
+    base, other = pair
+    done = ketensim.compare(base, [other], replications=2, seed=3)
+    from ketensim.comparison import write_comparison
+
+    out = write_comparison(done, tmp_path / "cmp")
+    for stem in ("compare_backlog", "compare_waits"):
+        assert (out / f"{stem}.png").stat().st_size > 1000
+        assert (out / f"{stem}.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert (out / "basis" / "werkvoorraad.png").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +37,15 @@ def header(path: Path) -> list[str]:
 def test_folder_holds_every_file_with_contract_columns(results, tmp_path):
     out = output.write_results(results, tmp_path / "run")
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([*CSV_FILES, "manifest.json", "report.html"])
+    pictures = ["werkvoorraad", "wachttijd", "doorlooptijd", "bezetting", "keten",
+                "keten-na-ingrepen"]
+    expected = [*CSV_FILES, "manifest.json", "report.html"]
+    expected += [f"{p}.{ext}" for p in pictures for ext in ("png", "svg")]
+    assert names == sorted(expected)
+    # The report embeds exactly the PNG written beside it.
+    page = (out / "report.html").read_text(encoding="utf-8")
+    png = base64.b64encode((out / "werkvoorraad.png").read_bytes()).decode("ascii")
+    assert png in page
     assert header(out / "steps.csv")[: len(STEP_COLUMNS)] == list(STEP_COLUMNS)
     assert header(out / "chain.csv")[: len(CHAIN_COLUMNS)] == list(CHAIN_COLUMNS)
     assert header(out / "outcomes.csv") == list(OUTCOME_COLUMNS)
@@ -122,7 +131,7 @@ def test_failure_with_force_keeps_the_old_folder(results, tmp_path, monkeypatch)
     out = tmp_path / "taken"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    monkeypatch.setattr(output, "render_report", lambda *a: 1 / 0)
+    monkeypatch.setattr(output, "render_report", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         output.write_results(results, out, force=True)
     assert [p.name for p in out.iterdir()] == ["old.txt"]
