@@ -21,6 +21,7 @@ from matplotlib import animation
 from PIL import Image
 
 from ketensim.capacity import capacity_at
+from ketensim.folders import OutputError
 from ketensim.scene import DPI, Scene, Track
 
 MAX_FRAMES = 200  # enough for smooth motion; keeps a GIF to a few MB and a few seconds to render
@@ -29,8 +30,8 @@ SUFFIXES = (".gif", ".mp4")
 NEAR_WHITE = 240  # palette entries this light are made pure white (see _palette)
 
 
-class AnimationError(ValueError):
-    """The animation cannot be written where or how asked (the user can fix it)."""
+class AnimationError(OutputError, ValueError):
+    """The animation cannot be written where or how asked (the user can fix it: exit 2)."""
 
 
 # -- where the animation goes -------------------------------------------------------------

@@ -4,15 +4,17 @@ One error path for every command: a scenario the user can fix gives one
 ``error: FILE: key: ...`` line per problem and exit status 2; a bad option
 or an output folder that may not be overwritten also exits with 2; anything
 else is a bug, reported in one line with exit status 1 (``KETENSIM_DEBUG=1``
-shows the traceback). Heavy modules are imported inside the commands, so
-``ketensim --help`` answers at once.
+shows the traceback). A reader that stops reading (``ketensim check f.toml |
+head``) ends the command quietly with status 141, as for other tools killed
+by SIGPIPE. Heavy modules are imported inside the commands, so ``ketensim
+--help`` answers at once. Only option parsing and printing live here; the
+work behind the commands is in :mod:`ketensim.commands`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -22,14 +24,24 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ketensim import __version__
+from ketensim.commands import (
+    command_line,
+    load_all,
+    load_file,
+    phases_of,
+    phases_or_none,
+    prepare_out,
+    sweep_grid,
+)
+from ketensim.commands import timeseries_rows as _timeseries_rows
 from ketensim.errors import ScenarioError
 
 if TYPE_CHECKING:
     from ketensim.model import Scenario
-    from ketensim.traffic import Phase
 
 FORMAT_CHOICES = ("csv", "xlsx", "parquet")
 LANG_CHOICES = ("nl", "en")
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
 class _Group(click.Group):
@@ -40,6 +52,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            _closed_stdout()
         except ScenarioError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
@@ -52,9 +66,21 @@ class _Group(click.Group):
 
 
 def _is_output_error(exc: Exception) -> bool:
-    # Only loaded when a command wrote results, so checking it costs nothing at start-up.
-    output = sys.modules.get("ketensim.output")
-    return output is not None and isinstance(exc, output.OutputError)
+    # Only loaded when a command checked or wrote results, so checking costs nothing at start-up.
+    folders = sys.modules.get("ketensim.folders")
+    return folders is not None and isinstance(exc, folders.OutputError)
+
+
+def _closed_stdout() -> NoReturn:
+    """The reader of stdout went away: stop without a word, as ``head`` expects.
+
+    As the Python documentation advises, stdout is pointed at devnull first, so
+    that the final flush at exit does not fail on the broken pipe once more.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise click.exceptions.Exit(EXIT_CLOSED_PIPE) from None
 
 
 def _unexpected(exc: Exception) -> NoReturn:
@@ -79,27 +105,40 @@ def cli() -> None:
     """
 
 
+def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``run`` shares with every command that runs several scenarios."""
+    options = [
+        click.option("--replications", "-n", type=click.IntRange(min=1),
+                     help="Replications (default: the scenario's own; with several, the "
+                          "first one's)."),
+        click.option("--seed", type=click.IntRange(min=0),
+                     help="Random seed, one for all (default: the scenario's own; with "
+                          "several, the first one's)."),
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                     help="Results folder (default: results/<scenario name>/<UTC timestamp>/)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1),
+                     help="Worker processes (default: all CPUs). Results are the same "
+                          "whatever this is."),
+        click.option("--force", is_flag=True, help="Replace an existing non-empty --out folder."),
+        click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
+                     help="Language of the summary and the report."),
+        click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
+                     help="Extra table format besides CSV; may be given more than once."),
+        click.option("--sample-every", type=click.FloatRange(min=0, min_open=True), default=1.0,
+                     show_default=True,
+                     help="Time between timeseries samples, in the scenario's time unit."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 # -- run ---------------------------------------------------------------------------------
 
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replications", "-n", type=click.IntRange(min=1),
-              help="Number of replications (default: the scenario's own).")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Random seed (default: the scenario's own).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Results folder (default: results/<scenario name>/<UTC timestamp>/).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1),
-              help="Worker processes (default: all CPUs). Results are the same whatever this is.")
-@click.option("--force", is_flag=True, help="Replace an existing non-empty --out folder.")
-@click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
-              help="Language of the summary and the report.")
-@click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
-              help="Extra table format besides CSV; may be given more than once.")
-@click.option("--sample-every", type=click.FloatRange(min=0, min_open=True), default=1.0,
-              show_default=True,
-              help="Time between timeseries samples, in the scenario's time unit.")
+@_run_options
 @click.pass_context
 def run(
     ctx: click.Context, file: Path, replications: int | None, seed: int | None, out: Path | None,
@@ -118,22 +157,18 @@ def run(
     """
     from ketensim import simulate
     from ketensim.console import run_summary
-    from ketensim.output import check_formats, check_out, default_out, utc_now, write_results
+    from ketensim.output import utc_now, write_results
 
-    started = utc_now()
-    scenario = _load(file).with_run_options(replications=replications, seed=seed)
-    target = out if out is not None else default_out(scenario.name, started)
-    check_out(target, force)
-    n_samples = int(scenario.horizon / sample_every + 1e-9) + 1
-    check_formats(formats, scenario.replications * len(scenario.steps) * n_samples)
-    phases = _phases_or_none(scenario)
+    scenario = load_file(file).with_run_options(replications=replications, seed=seed)
+    started, target = prepare_out(out, scenario.name, force, formats,
+                                  _timeseries_rows([scenario], sample_every))
+    phases = phases_or_none(scenario)
 
     with _progress(scenario.replications, lang) as step_done:
         results = simulate(scenario, jobs=jobs, sample_every=sample_every, progress=step_done)
-    finished = utc_now()
     written = write_results(
-        results, target, formats=formats, lang=lang, command=_command_line(ctx),
-        started=started, finished=finished, force=force, sample_every=sample_every,
+        results, target, formats=formats, lang=lang, command=command_line(ctx),
+        started=started, finished=utc_now(), force=force, sample_every=sample_every,
     )
     for line in run_summary(results, phases, str(written), lang):
         click.echo(line)
@@ -160,54 +195,21 @@ def check(file: Path, lang: str) -> None:
       ketensim check scenarios/strafrechtketen/politie-levert-meer.toml
       ketensim check mijn-keten.toml --lang en
     """
-    from ketensim import traffic
-    from ketensim.console import check_report
+    from ketensim.check_text import check_report
 
-    scenario = _load(file)
-    try:
-        phases = traffic.phases(scenario)
-    except ValueError as exc:
-        raise ScenarioError.single(
-            str(file), "step.routes", str(exc), "a way out of every loop", "<no route to exit>"
-        ) from None
-    for line in check_report(scenario, phases, str(file), lang):
+    scenario = load_file(file)
+    for line in check_report(scenario, phases_of(scenario, file), str(file), lang):
         click.echo(line)
 
 
 # -- compare, sweep, bands ---------------------------------------------------------------
 
 
-def _batch_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that runs several scenarios shares with ``run``."""
-    options = [
-        click.option("--replications", "-n", type=click.IntRange(min=1),
-                     help="Replications per scenario (default: the first scenario's own)."),
-        click.option("--seed", type=click.IntRange(min=0),
-                     help="The one seed for all (default: the first scenario's own)."),
-        click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                     help="Results folder (default: results/<scenario name>/<UTC timestamp>/)."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1),
-                     help="Worker processes (default: all CPUs). Results are the same "
-                          "whatever this is."),
-        click.option("--force", is_flag=True, help="Replace an existing non-empty --out folder."),
-        click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
-                     help="Language of the summary and the reports."),
-        click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
-                     help="Extra table format besides CSV; may be given more than once."),
-        click.option("--sample-every", type=click.FloatRange(min=0, min_open=True), default=1.0,
-                     show_default=True,
-                     help="Time between timeseries samples, in the scenarios' time unit."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
 @cli.command()
 @click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("others", nargs=-1, required=True, metavar="OTHER...",
                 type=click.Path(dir_okay=False, path_type=Path))
-@_batch_options
+@_run_options
 @click.pass_context
 def compare(
     ctx: click.Context, base: Path, others: tuple[Path, ...], replications: int | None,
@@ -228,21 +230,8 @@ def compare(
     """
     from ketensim.comparison import prepare
 
-    scenarios = prepare(_load_all([base, *others]), replications, seed)
+    scenarios = prepare(load_all([base, *others]), replications, seed)
     _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every)
-
-
-def _load_all(files: Sequence[Path]) -> list[Scenario]:
-    """Load every file; the problems of all of them are reported together."""
-    loaded, problems = [], []
-    for file in files:
-        try:
-            loaded.append(_load(file))
-        except ScenarioError as exc:
-            problems += exc.problems
-    if problems:
-        raise ScenarioError(problems)
-    return loaded
 
 
 def _run_comparison(
@@ -252,29 +241,19 @@ def _run_comparison(
     """Run prepared scenarios side by side, write the folder and print the comparison."""
     from ketensim.compare_text import compare_summary
     from ketensim.comparison import Comparison, comparison_table, run_all, write_comparison
-    from ketensim.output import check_formats, check_out, default_out, utc_now
+    from ketensim.output import utc_now
 
-    started = utc_now()
-    target = out if out is not None else default_out(scenarios[0].name, started)
-    check_out(target, force)
-    check_formats(formats, _timeseries_rows(scenarios, sample_every))
+    started, target = prepare_out(out, scenarios[0].name, force, formats,
+                                  _timeseries_rows(scenarios, sample_every))
     with _progress(sum(s.replications for s in scenarios), lang) as step_done:
         results = run_all(scenarios, jobs, sample_every, step_done)
     comparison = Comparison(results, comparison_table(results))
     written = write_comparison(
-        comparison, target, lang, formats=formats, command=_command_line(ctx), started=started,
+        comparison, target, lang, formats=formats, command=command_line(ctx), started=started,
         finished=utc_now(), force=force, sample_every=sample_every,
     )
     for line in compare_summary(comparison, str(written), lang):
         click.echo(line)
-
-
-def _timeseries_rows(scenarios: Sequence[Scenario], sample_every: float) -> int:
-    """The longest timeseries any of the scenarios will write (Excel has a row limit)."""
-    return max(
-        s.replications * len(s.steps) * (int(s.horizon / sample_every + 1e-9) + 1)
-        for s in scenarios
-    )
 
 
 @cli.command()
@@ -285,7 +264,7 @@ def _timeseries_rows(scenarios: Sequence[Scenario], sample_every: float) -> int:
 @click.option("--target", metavar="NORM",
               help="A norm to meet: a norm id of the file, or e.g. lead_time<=180@0.9 or "
                    "wait:<step><=35@0.9.")
-@_batch_options
+@_run_options
 @click.pass_context
 def sweep(
     ctx: click.Context, file: Path, sets: tuple[str, ...], target: str | None,
@@ -307,24 +286,18 @@ def sweep(
           --set step.om_beoordeling.capacity=7750:8500:125 --target "wait:om_beoordeling<=7@0.9"
     """
     from ketensim import sweeps as sweeping
-    from ketensim.output import check_formats, check_out, default_out, utc_now
+    from ketensim.output import utc_now
     from ketensim.sweep_text import sweep_summary_lines
 
-    started = utc_now()
-    base = _load(file).with_run_options(replications=replications, seed=seed)
-    norm = sweeping.resolve_target(target, base)
-    if norm is not None:
-        base = sweeping.norms.with_norm(base, norm)
-    axes = sweeping.parse_ranges(list(sets), base)
-    points = sweeping.grid(base, axes)
-    destination = out if out is not None else default_out(base.name, started)
-    check_out(destination, force)
-    check_formats(formats, _timeseries_rows([base], sample_every))
+    base = load_file(file).with_run_options(replications=replications, seed=seed)
+    base, norm, axes, points = sweep_grid(base, target, sets)
+    started, destination = prepare_out(out, base.name, force, formats,
+                                       _timeseries_rows([base], sample_every))
     with _progress(len(points) * base.replications, lang) as step_done:
         results = sweeping.run_all([p.scenario for p in points], jobs, sample_every, step_done)
     done = sweeping.finish(base, axes, points, results, norm)
     written = sweeping.write_sweep(
-        done, destination, lang, formats=formats, command=_command_line(ctx), started=started,
+        done, destination, lang, formats=formats, command=command_line(ctx), started=started,
         finished=utc_now(), force=force, sample_every=sample_every,
     )
     for line in sweep_summary_lines(done, str(written), lang):
@@ -369,21 +342,17 @@ def animate(
     """
     from ketensim import animate as anim
 
-    scenario = _load(file)
+    scenario = load_file(file)
     target = out if out is not None else anim.default_target(scenario.name)
-    try:
-        anim.check_target(target, force)
-        track = anim.simulate_track(scenario, replication, seed, frames)
-        written = anim.write(scenario, track, target, fps=fps, lang=lang)
-    except anim.AnimationError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise click.exceptions.Exit(2) from None
+    anim.check_target(target, force)  # an AnimationError is bad output like any other: exit 2
+    track = anim.simulate_track(scenario, replication, seed, frames)
+    written = anim.write(scenario, track, target, fps=fps, lang=lang)
     click.echo(anim.summary(written, track, fps, lang))
 
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_batch_options
+@_run_options
 @click.pass_context
 def bands(
     ctx: click.Context, file: Path, replications: int | None, seed: int | None,
@@ -403,23 +372,11 @@ def bands(
     """
     from ketensim.comparison import band_scenarios, prepare
 
-    scenarios = prepare(band_scenarios(_load(file)), replications, seed)
+    scenarios = prepare(band_scenarios(load_file(file)), replications, seed)
     _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every)
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _load(file: Path) -> Scenario:
-    """Load a scenario; an unreadable file is bad input like any other."""
-    from ketensim import load
-
-    try:
-        return load(file)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ScenarioError.single(str(file), "(file)", "cannot read the file",
-                                   "a readable TOML file", f"<{reason}>") from None
 
 
 @contextlib.contextmanager
@@ -431,37 +388,6 @@ def _progress(replications: int, lang: str) -> Iterator[Callable[[int], None]]:
     label = "simuleren" if lang == "nl" else "simulating"
     with click.progressbar(length=replications, label=label, file=sys.stderr) as bar:
         yield lambda _rep: bar.update(1)
-
-
-def _phases_or_none(scenario: Scenario) -> list[Phase] | None:
-    """Loads for the summary; a network the equations cannot solve just shows no load."""
-    from ketensim import traffic
-
-    try:
-        return traffic.phases(scenario)
-    except ValueError:
-        return None
-
-
-def _command_line(ctx: click.Context) -> str:
-    """The command as typed (arguments and the options actually given), for the manifest."""
-    words: list[str] = ctx.command_path.split()
-    for param in ctx.command.params:
-        value = ctx.params.get(param.name or "")
-        source = ctx.get_parameter_source(param.name or "")
-        if isinstance(param, click.Argument):
-            words += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
-        elif source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
-            words += _option_words(param, value)
-    return shlex.join(words)
-
-
-def _option_words(param: click.Parameter, value: Any) -> list[str]:
-    flag = max(param.opts, key=len)
-    if isinstance(param, click.Option) and param.is_flag:
-        return [flag] if value else []
-    values: Sequence[Any] = value if isinstance(value, tuple | list) else [value]
-    return [w for v in values for w in (flag, str(v))]
 
 
 def main() -> None:

@@ -1,8 +1,11 @@
-"""What the command line prints: the run summary and the ``check`` tables, as text.
+"""What ``ketensim run`` prints when it is done: the run summary, as text.
 
 Pure functions from results and loads to lines, in Dutch or English, so the
 wording can be tested without running a command. Columns are aligned and
 carry their unit, because the first reader is often a newcomer to the model.
+The ``check`` tables live in :mod:`ketensim.check_text`, the mechanism lines
+in :mod:`ketensim.mechanism_text`; both, and the text helpers of
+:mod:`ketensim.termtext`, are importable from here too.
 """
 
 from __future__ import annotations
@@ -13,26 +16,33 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ketensim import i18n
-from ketensim.distributions import Distribution
-from ketensim.model import Change, Scenario
+from ketensim.check_text import check_report, describe_event
+from ketensim.mechanism_text import deadlock_line, mechanism_lines
+from ketensim.model import Scenario
+from ketensim.termtext import WIDTH, num, rho_text, table
+from ketensim.termtext import unit as unit_word
 
 if TYPE_CHECKING:
     from ketensim.results import Results
-    from ketensim.traffic import Phase, PoolLoad
+    from ketensim.traffic import Phase
+
+__all__ = [
+    "TEXT", "WIDTH", "check_report", "cost_lines", "describe_event", "mechanism_lines",
+    "norm_lines", "num", "overload_notes", "rho_text", "run_summary", "table",
+]
 
 TEXT = {
     "nl": {
         "step": "schakel", "partner": "partner", "load": "belasting", "rho": "(rho)",
         "wait": "wachttijd", "backlog": "achterstand", "at_end": "eind (zaken)",
-        "util": "bezetting", "inflow": "instroom", "per": "(per {unit})", "capacity": "capaciteit",
-        "available": "beschikbaar", "avg": "(gemiddeld)", "service": "bewerkingstijd",
-        "closed": "dicht", "overloaded": "OVERBELAST",
+        "util": "bezetting",
         "run_head": "{label}: {reps} replicaties, seed {seed}, {horizon} {units} "
                     "(warm-up {warmup})",
         "lead": "Doorlooptijd keten: gemiddeld {mean} {units}{ci}",
         "ci": " (95%-interval {low} tot {high})",
         "cases": "Zaken in het venster: {cin} de keten in, {cout} uit; "
                  "{wip} nog onderweg aan het eind.",
+        "mechanisms": "Mechanismen (gemiddeld per replicatie, na de warm-up):",
         "attention": "Let op:",
         "none_over": "Geen schakel overbelast.",
         "over_all": "{step} is overbelast (belasting {rho}): er komt meer werk binnen dan de "
@@ -44,29 +54,18 @@ TEXT = {
         "growing": "{step}: de wachtrij groeit aan het eind nog, sinds {unit} {since} met "
                    "{rate} zaken per {unit} (van {before} naar {last} zaken).",
         "where": "Resultaten: {path}",
-        "valid": "{label} ({file}): het bestand is geldig.",
-        "facts": "{steps}, {arrivals}, {events}; tijdseenheid {unit}, horizon {horizon}.",
-        "from_start": "Vanaf de start ({unit} 0):",
-        "from_at": "Vanaf {unit} {at}: {what}",
-        "legend": "belasting = instroom x bewerkingstijd / capaciteit. Vanaf 1 kan de schakel "
-                  "het werk niet bijhouden en groeit de achterstand zonder grens.",
-        "check_over": "Overbelast: {items}.",
-        "pool": "gedeelde pool {pool} ({steps}): capaciteit {capacity}, belasting {rho}",
-        "from_word": "vanaf {unit} {at}",
-        "start_word": "vanaf de start",
     },
     "en": {
         "step": "step", "partner": "partner", "load": "load", "rho": "(rho)",
         "wait": "wait", "backlog": "backlog", "at_end": "at end (cases)",
-        "util": "utilisation", "inflow": "inflow", "per": "(per {unit})", "capacity": "capacity",
-        "available": "available", "avg": "(average)", "service": "service time",
-        "closed": "closed", "overloaded": "OVERLOADED",
+        "util": "utilisation",
         "run_head": "{label}: {reps} replications, seed {seed}, {horizon} {units} "
                     "(warm-up {warmup})",
         "lead": "Chain lead time: mean {mean} {units}{ci}",
         "ci": " (95% interval {low} to {high})",
         "cases": "Cases in the window: {cin} entered the chain, {cout} left; "
                  "{wip} still in it at the end.",
+        "mechanisms": "Mechanisms (mean per replication, after the warm-up):",
         "attention": "Note:",
         "none_over": "No step is overloaded.",
         "over_all": "{step} is overloaded (load {rho}): more work arrives than its capacity can "
@@ -78,66 +77,19 @@ TEXT = {
         "growing": "{step}: its queue is still growing at the end, since {unit} {since} by "
                    "{rate} cases per {unit} (from {before} to {last} cases).",
         "where": "Results: {path}",
-        "valid": "{label} ({file}): the file is valid.",
-        "facts": "{steps}, {arrivals}, {events}; time unit {unit}, horizon {horizon}.",
-        "from_start": "From the start ({unit} 0):",
-        "from_at": "From {unit} {at}: {what}",
-        "legend": "load = inflow x service time / capacity. From 1 on the step cannot keep up "
-                  "and its backlog grows without bound.",
-        "check_over": "Overloaded: {items}.",
-        "pool": "shared pool {pool} ({steps}): capacity {capacity}, load {rho}",
-        "from_word": "from {unit} {at}",
-        "start_word": "from the start",
     },
 }
 
-WIDTH = 88  # wrap long sentences so they read well in a normal terminal
-
-NOUNS = {
-    "nl": {"step": ("schakel", "schakels"), "arrival": ("instroombron", "instroombronnen"),
-           "event": ("ingreep", "ingrepen")},
-    "en": {"step": ("step", "steps"), "arrival": ("arrival source", "arrival sources"),
-           "event": ("event", "events")},
-}
-
-
-def _count(n: int, noun: str, lang: str) -> str:
-    one, many = NOUNS[lang][noun]
-    return f"{n} {one if n == 1 else many}"
-
-
-# -- numbers -----------------------------------------------------------------------------
-
-
-def num(x: float, lang: str = "nl") -> str:
-    """A figure with about two significant decimals, in the language's notation."""
-    return i18n.number(x, lang)
-
-
-def rho_text(rho: float, lang: str) -> str:
-    """An offered load to two decimals, with ``closed`` for work at a step without capacity."""
-    if math.isinf(rho):
-        return TEXT[lang]["closed"]
-    text = f"{rho:.2f}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-def table(
-    head: Sequence[Sequence[str]], rows: Sequence[Sequence[str]], indent: str = ""
-) -> list[str]:
-    """Aligned columns: the first left, the others right; ``head`` may have several lines."""
-    ncol = max(len(r) for r in [*head, *rows])
-    cells = [list(r) + [""] * (ncol - len(r)) for r in [*head, *rows]]
-    widths = [max(len(r[c]) for r in cells) for c in range(ncol)]
-    lines = []
-    for r in cells:
-        parts = [r[0].ljust(widths[0])] + [r[c].rjust(widths[c]) for c in range(1, ncol)]
-        lines.append((indent + "  ".join(parts)).rstrip())
-    return lines
-
 
 def _unit(scenario: Scenario, lang: str, plural: bool = False) -> str:
-    return i18n.unit_name(scenario.time_unit, lang, plural=plural)
+    return unit_word(scenario.time_unit, lang, plural=plural)
+
+
+def _bullets(items: Sequence[str]) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        lines += textwrap.wrap(item, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    return lines
 
 
 # -- the run summary ---------------------------------------------------------------------
@@ -160,15 +112,27 @@ def run_summary(
         "",
         *norm_lines(results, lang),
         *cost_lines(results, lang),
+        *_mechanism_block(results, lang),
+        *_attention(results, phases, lang),
     ]
-    notes = overload_notes(results, phases, lang)
-    if notes:
-        lines.append(t["attention"])
-        for note in notes:
-            lines += textwrap.wrap(note, WIDTH, initial_indent="  - ", subsequent_indent="    ")
-    else:
-        lines.append(t["none_over"])
     return [*lines, "", t["where"].format(path=out)]
+
+
+def _mechanism_block(results: Results, lang: str) -> list[str]:
+    """The mechanisms that showed up, one line each, under a heading; nothing when none did."""
+    found = mechanism_lines(results, lang)
+    return [TEXT[lang]["mechanisms"], *_bullets(found), ""] if found else []
+
+
+def _attention(results: Results, phases: Sequence[Phase] | None, lang: str) -> list[str]:
+    """A deadlock, and steps that are (or were) overloaded or still piling up work."""
+    t = TEXT[lang]
+    locked = deadlock_line(results, lang)
+    notes = overload_notes(results, phases, lang)
+    lines = [*textwrap.wrap(locked, WIDTH), ""] if locked else []
+    if notes:
+        return [*lines, t["attention"], *_bullets(notes)]
+    return [*lines, t["none_over"]]
 
 
 def _step_table(results: Results, phases: Sequence[Phase] | None, lang: str) -> list[str]:
@@ -305,102 +269,3 @@ def _phase_note(sid: str, phases: Sequence[Phase], unit: str, lang: str) -> str 
                 rho=rho_text(phase.load(sid).rho, lang),
             )
     return None
-
-
-# -- check -------------------------------------------------------------------------------
-
-
-def check_report(
-    scenario: Scenario, phases: Sequence[Phase], file: str, lang: str = "nl"
-) -> list[str]:
-    """The lines ``ketensim check`` prints: validity, then the loads per period."""
-    t = TEXT[lang]
-    unit = _unit(scenario, lang)
-    lines = [
-        t["valid"].format(label=scenario.label, file=file),
-        t["facts"].format(
-            steps=_count(len(scenario.steps), "step", lang),
-            arrivals=_count(len(scenario.arrivals), "arrival", lang),
-            events=_count(len(scenario.events), "event", lang),
-            unit=unit, horizon=f"{scenario.horizon:g}",
-        ),
-    ]
-    for phase in phases:
-        lines.append("")
-        if phase.start == 0 and not phase.events:
-            lines.append(t["from_start"].format(unit=unit))
-        else:
-            what = "; ".join(describe_event(e.label, e.changes) for e in phase.events)
-            lines.append(t["from_at"].format(unit=unit, at=f"{phase.start:g}", what=what))
-        lines += _load_table(scenario, phase, lang)
-        lines += [_pool_line(pool, lang) for pool in phase.pools]
-    lines += ["", *textwrap.wrap(t["legend"], WIDTH)]
-    over = _overloaded_items(phases, unit, lang)
-    if over:
-        lines.append(t["check_over"].format(items="; ".join(over)))
-    return lines
-
-
-def _load_table(scenario: Scenario, phase: Phase, lang: str) -> list[str]:
-    t = TEXT[lang]
-    unit = _unit(scenario, lang)
-    units = _unit(scenario, lang, plural=True)
-    with_available = any(abs(x.available - x.capacity) > 1e-9 for x in phase.loads)
-    head = [
-        [t["step"], t["inflow"], t["capacity"]]
-        + ([t["available"]] if with_available else []) + [t["service"], t["load"]],
-        ["", t["per"].format(unit=unit), ""]
-        + ([t["avg"]] if with_available else []) + [f"({units})", t["rho"]],
-    ]
-    rows = []
-    for x in phase.loads:
-        rows.append(
-            [x.step, num(x.arrival_rate, lang), str(x.capacity)]
-            + ([num(x.available, lang)] if with_available else [])
-            + [num(x.mean_service, lang), rho_text(x.rho, lang)]
-            + ([t["overloaded"]] if x.overloaded else [])
-        )
-    return table(head, rows, indent="  ")
-
-
-def _pool_line(pool: PoolLoad, lang: str) -> str:
-    t = TEXT[lang]
-    line = "  " + t["pool"].format(pool=pool.pool, steps=", ".join(pool.steps),
-                                   capacity=pool.capacity, rho=rho_text(pool.rho, lang))
-    return f"{line}  {t['overloaded']}" if pool.overloaded else line
-
-
-def _overloaded_items(phases: Sequence[Phase], unit: str, lang: str) -> list[str]:
-    t = TEXT[lang]
-    items: dict[str, str] = {}
-    for phase in phases:
-        names = [*phase.overloaded, *(p.pool for p in phase.pools if p.overloaded)]
-        for sid in names:
-            when = t["start_word"] if phase.start == 0 and not phase.events \
-                else t["from_word"].format(unit=unit, at=f"{phase.start:g}")
-            items.setdefault(sid, f"{sid} ({when})")
-    return list(items.values())
-
-
-def describe_event(label: str | None, changes: Sequence[Change]) -> str:
-    """An event as a person would say it: its label, or ``key = value`` per change."""
-    text = ", ".join(f"{c.key} = {_value(c.value)}" for c in changes)
-    return f"{label} ({text})" if label else text
-
-
-def _value(value: object) -> str:
-    if isinstance(value, Distribution):
-        params = ", ".join(f"{k}={v:g}" for k, v in value.to_dict().items()
-                           if k != "dist" and isinstance(v, int | float))
-        return f"{value.kind}({params})"
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_route(r) for r in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _route(route: object) -> str:
-    to = getattr(route, "to", None)
-    p = getattr(route, "p", None)
-    return f"{to} {p:g}" if to is not None and isinstance(p, int | float) else str(route)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ketensim.model import Scenario
-from ketensim.results import Rows, replication_rows
+from ketensim.rows import Rows, replication_rows
 
 Progress = Callable[[int], None]
 

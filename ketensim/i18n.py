@@ -70,7 +70,6 @@ LABELS: dict[str, dict[str, str]] = {
         "per_step": "Per schakel",
         "chain": "De keten",
         "outcomes": "Uitkomsten",
-        "other_counts": "Bijzondere tellingen per schakel",
         "as_run": "Het scenario zoals gedraaid",
         "run_facts": "Over deze run",
         "partners": "Ketenpartners",
@@ -138,6 +137,33 @@ LABELS: dict[str, dict[str, str]] = {
         "kpi_backlog_cleared": "beginvoorraad weggewerkt",
         "kpi_mean_backlog_lead_time": "doorlooptijd beginvoorraad",
         "kpi_deadlock_at": "keten vast op",
+        "kpi_norm": "aandeel binnen de norm ‘{title}’", "kpi_cost_of": "kosten {partner}",
+        "kpi_cost_total": "kosten van de keten", "kpi_cost_per_case": "kosten per zaak",
+        # norms, costs and mechanisms in the run report
+        "norms": "Normen", "costs": "Kosten", "mechanisms": "Mechanismen",
+        "norms_note": "Aandeel van de zaken binnen de termijn: gemiddelde over de herhalingen "
+        "met het 95%-interval. Gehaald (gemiddeld): het gemiddelde haalt de eis; gehaald "
+        "(ondergrens): ook de onderkant van het interval, de norm wordt dan met vertrouwen "
+        "gehaald.",
+        "col_norm": "Norm", "col_requirement": "Eis", "col_within": "Binnen de termijn",
+        "col_met_mean": "Gehaald (gemiddeld)", "col_met_low": "Gehaald (ondergrens 95%)",
+        "col_reps_met": "Gehaald in herhalingen", "k_of_n": "{k} van {n}", "yes": "ja",
+        "no": "nee", "col_own_costs": "Eigen kosten ({currency})", "col_cost_share": "Aandeel",
+        "col_to_pay": "Te betalen ({currency})",
+        "col_per_case": "Per afgehandelde zaak ({currency})",
+        "cost_rule_use": "De partners delen de kosten naar gebruik: ieder betaalt naar zijn "
+        "deel van de bezette capaciteit. Per afgehandelde zaak: de eigen kosten gedeeld door "
+        "het aantal zaken dat de keten verlaat.",
+        "cost_rule_equal": "De partners delen de kosten in gelijke delen. Per afgehandelde "
+        "zaak: de eigen kosten gedeeld door het aantal zaken dat de keten verlaat.",
+        "mechanisms_note": "Wat de bijzondere regels van het scenario deden; alleen wat "
+        "voorkwam. Aantallen per herhaling, na de opwarmperiode.",
+        "mech_steps": "Per schakel", "mech_types": "Wachttijd per soort zaak",
+        "mech_pools": "Gedeelde pools", "mech_chain": "De keten", "col_started": "Gestart",
+        "col_pool": "Pool", "col_util": "Bezetting", "col_busy": "Gemiddeld bezig",
+        "col_available": "Gemiddeld beschikbaar", "deadlock": "Keten vastgelopen",
+        "deadlock_cell": "in {k} van {n} herhalingen, voor het eerst op {unit} {at}; "
+        "{steps} blokkeren elkaar",
     },
     "en": {
         "backlog_title": "Backlog per step over time",
@@ -186,7 +212,6 @@ LABELS: dict[str, dict[str, str]] = {
         "per_step": "Per step",
         "chain": "The chain",
         "outcomes": "Outcomes",
-        "other_counts": "Special counts per step",
         "as_run": "The scenario as run",
         "run_facts": "About this run",
         "partners": "Partners",
@@ -252,6 +277,30 @@ LABELS: dict[str, dict[str, str]] = {
         "kpi_backlog_cleared": "initial backlog cleared",
         "kpi_mean_backlog_lead_time": "lead time of the initial backlog",
         "kpi_deadlock_at": "chain locked at",
+        "kpi_norm": "share within the norm ‘{title}’", "kpi_cost_of": "costs of {partner}",
+        "kpi_cost_total": "costs of the chain", "kpi_cost_per_case": "cost per case",
+        # norms, costs and mechanisms in the run report
+        "norms": "Norms", "costs": "Costs", "mechanisms": "Mechanisms",
+        "norms_note": "Share of cases within the term: mean over replications with the 95% "
+        "interval. Met (mean): the mean reaches the requirement; met (lower bound): so does "
+        "the low end of the interval, so the norm is met with confidence.",
+        "col_norm": "Norm", "col_requirement": "Requirement", "col_within": "Within the term",
+        "col_met_mean": "Met (mean)", "col_met_low": "Met (95% lower bound)",
+        "col_reps_met": "Met in replications", "k_of_n": "{k} of {n}", "yes": "yes",
+        "no": "no", "col_own_costs": "Own costs ({currency})", "col_cost_share": "Share",
+        "col_to_pay": "To pay ({currency})", "col_per_case": "Per finished case ({currency})",
+        "cost_rule_use": "The partners share the costs by use: each pays its part of the busy "
+        "capacity. Per finished case: own costs divided by the cases leaving the chain.",
+        "cost_rule_equal": "The partners share the costs in equal parts. Per finished case: "
+        "own costs divided by the cases leaving the chain.",
+        "mechanisms_note": "What the scenario's special rules did; only what happened. Counts "
+        "per replication, after the warm-up.",
+        "mech_steps": "Per step", "mech_types": "Waiting time per case type",
+        "mech_pools": "Shared pools", "mech_chain": "The chain", "col_started": "Started",
+        "col_pool": "Pool", "col_util": "Utilisation", "col_busy": "Mean busy",
+        "col_available": "Mean available", "deadlock": "Chain locked up",
+        "deadlock_cell": "in {k} of {n} replications, first at {unit} {at}; {steps} block "
+        "each other",
     },
 }
 

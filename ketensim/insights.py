@@ -4,7 +4,8 @@ Tables answer questions the reader already has; these findings tell him which
 question matters: which schakel backs up, from when and how fast, what the
 lead time is with its uncertainty, which step is the busiest, and which steps
 only look fine because a bottleneck upstream holds their work back
-(afscherming). Pure pandas/NumPy; the wording lives in ``verdict_lines``.
+(afscherming), and whether the scenario's norms are met. Pure pandas/NumPy;
+the wording lives in ``verdict_lines``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ketensim.norms import Judgement, judge
 from ketensim.stats import Interval as Estimate
 from ketensim.stats import mean_ci
 from ketensim.trend import CurveTrend, curve_trend
@@ -25,6 +27,7 @@ __all__ = [
     "Estimate",
     "Findings",
     "Load",
+    "NormFinding",
     "Shield",
     "Trend",
     "analyse",
@@ -101,6 +104,15 @@ class Shield:
 
 
 @dataclass(frozen=True)
+class NormFinding:
+    """How a run does against one norm: the share within its term, and the judgement."""
+
+    norm: Any  # ketensim.model.Norm
+    share: Estimate
+    met: Judgement
+
+
+@dataclass(frozen=True)
 class Findings:
     """Everything the summary of a run says, in numbers."""
 
@@ -113,6 +125,7 @@ class Findings:
     overloaded: tuple[Load, ...] = ()
     shielded: tuple[Shield, ...] = ()
     replications: int = 1
+    norms: tuple[NormFinding, ...] = ()
 
     @property
     def backing_up(self) -> tuple[Trend, ...]:
@@ -177,7 +190,19 @@ def analyse(results: Any) -> Findings:
         shielded=_shielded(results.steps, scenario, growing),
         replications=int(getattr(results, "replications", 0) or results.steps["replication"]
                           .nunique()),
+        norms=_norm_findings(results),
     )
+
+
+def _norm_findings(results: Any) -> tuple[NormFinding, ...]:
+    """Every norm of the scenario with its share over replications (none without norms)."""
+    if not getattr(results.scenario, "norms", ()) or not hasattr(results, "norm_shares"):
+        return ()
+    out = []
+    for norm in results.scenario.norms:
+        share = mean_ci(results.norm_shares(norm.id))
+        out.append(NormFinding(norm, share, judge(share.mean, share.low, norm.share)))
+    return tuple(out)
 
 
 def _finite(x: float) -> float:

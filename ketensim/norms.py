@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,31 @@ def norm_rows(record: Any, scenario: Scenario) -> list[dict[str, Any]]:
             "share_within": share, "met": bool(share >= norm.share - EPS),
         })
     return rows
+
+
+# -- over replications ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Whether a norm is met over the replications of a run.
+
+    Attributes:
+        in_mean: the mean share within the term reaches the norm's share.
+        by_lower_bound: so does the lower end of its 95% interval: met with confidence.
+    """
+
+    in_mean: bool
+    by_lower_bound: bool
+
+
+def judge(mean: float, low: float, share: float) -> Judgement:
+    """Judge a norm from the mean share within it and the lower end of its interval.
+
+    A NaN (no case measured, or one replication and so no interval) never meets it.
+    """
+    in_mean = math.isfinite(mean) and mean >= share - EPS
+    return Judgement(in_mean, in_mean and math.isfinite(low) and low >= share - EPS)
 
 
 # -- naming a norm ---------------------------------------------------------------------

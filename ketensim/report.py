@@ -11,7 +11,6 @@ assumed. Dutch by default.
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,24 +18,30 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ketensim import __version__, i18n, insights, plots
+from ketensim import __version__, i18n, insights, mechanism_text, plots
+from ketensim import report_tables as tables
 from ketensim.figstyle import SCENARIO_COLOURS
+from ketensim.report_tables import (
+    CHAIN_KPIS,
+    EXTRA_CHAIN_KPIS,
+    EXTRA_STEP_KPIS,
+    STEP_KPIS,
+    TIME_KPIS,
+    is_share,
+)
+from ketensim.report_tables import fmt as _fmt
+from ketensim.report_tables import head as _head
 from ketensim.scenario_text import cell, scenario_tables
-from ketensim.stats import Interval, mean_ci
+from ketensim.stats import Interval
 from ketensim.wording import has_interval, step_name
 
 __all__ = ["figure_uri", "render_compare_report", "render_run_report"]
 
-STEP_KPIS = ("arrivals", "completions", "mean_wait", "p90_wait", "mean_queue", "max_queue",
-             "utilization", "queue_at_end")
-CHAIN_KPIS = ("cases_in", "cases_out", "mean_lead_time", "p50_lead_time", "p90_lead_time",
-              "wip_at_end")
-TIME_KPIS = {"mean_wait", "p90_wait", "mean_lead_time", "p50_lead_time", "p90_lead_time",
-             "mean_backlog_lead_time", "deadlock_at"}
-EXTRA_STEP_KPIS = ("rejected", "diverted", "reneged", "dismissed", "returned", "late",
-                   "mean_blocked", "at_door_end")
-EXTRA_CHAIN_KPIS = ("reentries", "mean_outside", "outside_at_end", "backlog_cleared",
-                    "mean_backlog_lead_time", "deadlock_at")
+COST_KPIS = ("cost_total", "cost_per_case")
+
+
+def _cell(text: str, numeric: bool = True, cls: str = "") -> dict[str, Any]:
+    return cell(text, numeric, cls)
 
 
 def _env() -> jinja2.Environment:
@@ -50,84 +55,6 @@ def _env() -> jinja2.Environment:
 def figure_uri(fig: Figure) -> str:
     """A figure as a PNG data URI: the page needs no files beside it."""
     return "data:image/png;base64," + base64.b64encode(plots.png_bytes(fig)).decode("ascii")
-
-
-def _cell(text: str, numeric: bool = True, cls: str = "") -> dict[str, Any]:
-    return cell(text, numeric, cls)
-
-
-def _fmt(est: Interval, lang: str, kpi: str = "", clip: bool = True) -> str:
-    """Mean with its interval in brackets: '5,3 (3,7-7,0)'; utilisation as a percentage.
-
-    With ``clip`` the interval stops at zero: every figure in the run tables is
-    a count, a time or a share, and a negative end only confuses a reader.
-    """
-    if est.n == 0 or not math.isfinite(est.mean):
-        return "–"
-    if clip and math.isfinite(est.low) and est.low < 0 <= est.mean:
-        est = Interval(est.mean, 0.0, est.high, est.n)
-    show = (lambda x: i18n.percent(x, lang)) if kpi == "utilization" else \
-        (lambda x: i18n.number(x, lang))
-    text = show(est.mean)
-    if has_interval(est) and not show(est.low) == show(est.high) == text:
-        text += f" ({show(est.low)}–{show(est.high)})"
-    return text
-
-
-def _head(kpi: str, scenario: Any, lang: str) -> str:
-    name = i18n.kpi_name(kpi, lang)
-    if kpi in TIME_KPIS:
-        name += f" ({i18n.unit_name(scenario.time_unit, lang, plural=True)})"
-    return name[0].upper() + name[1:]
-
-
-def _values(frame: pd.DataFrame, column: str) -> Interval:
-    if column not in frame.columns:
-        return mean_ci([])
-    return mean_ci(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float))
-
-
-def _step_table(results: Any, lang: str, kpis: Sequence[str]) -> dict[str, Any]:
-    scenario = results.scenario
-    head = [i18n.label("col_step", lang)] + [_head(k, scenario, lang) for k in kpis]
-    rows = []
-    for step in scenario.steps:
-        part = results.steps[results.steps["step"] == step.id]
-        rows.append([_cell(step_name(scenario, step.id), numeric=False)]
-                    + [_cell(_fmt(_values(part, k), lang, k)) for k in kpis])
-    return {"head": head, "rows": rows}
-
-
-def _extra_kpis(results: Any) -> list[str]:
-    """Special counts that occurred at all (finite buffers, deadlines, rework...)."""
-    steps = results.steps
-    return [k for k in EXTRA_STEP_KPIS if k in steps.columns
-            and pd.to_numeric(steps[k], errors="coerce").fillna(0).abs().sum() > 0]
-
-
-def _chain_table(results: Any, lang: str) -> dict[str, Any]:
-    chain = results.chain
-    kpis = list(CHAIN_KPIS) + [k for k in EXTRA_CHAIN_KPIS if k in chain.columns
-                               and pd.to_numeric(chain[k], errors="coerce").fillna(0).abs()
-                               .sum() > 0]
-    rows = [[_cell(_head(k, results.scenario, lang), numeric=False),
-             _cell(_fmt(_values(chain, k), lang, k))] for k in kpis if k in chain.columns]
-    return {"head": [i18n.label("col_kpi", lang), i18n.label("col_value", lang)], "rows": rows,
-            "narrow": True}
-
-
-def _outcome_table(results: Any, lang: str) -> dict[str, Any]:
-    out = results.outcomes
-    totals = out.groupby("replication")["cases"].sum()
-    rows = []
-    for outcome in dict.fromkeys(out["outcome"]):
-        part = out[out["outcome"] == outcome].set_index("replication")["cases"]
-        share = (part / totals.reindex(part.index)).to_numpy(dtype=float)
-        rows.append([_cell(str(outcome).replace("_", " "), numeric=False),
-                     _cell(_fmt(mean_ci(part.to_numpy(dtype=float)), lang)),
-                     _cell(_fmt(mean_ci(share), lang, "utilization"))])
-    head = [i18n.label(k, lang) for k in ("col_outcome", "col_cases", "col_share")]
-    return {"head": head, "rows": rows, "narrow": True}
 
 
 def _facts(results: Any, lang: str) -> list[tuple[str, str]]:
@@ -213,18 +140,21 @@ def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | Non
     scenario = results.scenario
     findings = insights.analyse(results)
     unit = i18n.unit_name(scenario.time_unit, lang, plural=True)
-    extras = _extra_kpis(results)
+    locked = mechanism_text.deadlock_line(results, lang)
+    costs = tables.cost_table(results, lang)
     return {
         "lang": lang, "L": i18n.LABELS[lang], "title": scenario.label,
         "description": scenario.description or "",
-        "verdict": insights.verdict_lines(findings, scenario, lang),
+        "verdict": insights.verdict_lines(findings, scenario, lang) + ([locked] if locked else []),
         "cards": _cards(findings, scenario, lang),
         "figures": _figure_list(figures, lang, _run_titles(scenario, lang), files),
+        "norm_table": tables.norm_table(results, lang),
+        "cost_table": costs, "cost_note": tables.cost_note(results, lang) if costs else "",
         "table_note": i18n.label("table_note", lang, unit=unit),
-        "step_table": _step_table(results, lang, STEP_KPIS),
-        "extra_table": _step_table(results, lang, extras) if extras else None,
-        "chain_table": _chain_table(results, lang),
-        "outcome_table": _outcome_table(results, lang),
+        "step_table": tables.step_table(results, lang),
+        "mechanisms": tables.mechanism_tables(results, lang),
+        "chain_table": tables.chain_table(results, lang),
+        "outcome_table": tables.outcome_table(results, lang),
         "scenario": scenario_tables(scenario, lang),
         "facts": _facts(results, lang),
     }
@@ -285,8 +215,9 @@ def _readable_order(comparison: pd.DataFrame, results_list: Sequence[Any]) -> pd
     table = comparison.copy()
     table["step"] = table["step"].fillna("").astype(str)
     steps = {sid: i for r in reversed(results_list) for i, sid in enumerate(r.scenario.step_ids)}
+    extra = [k for k in dict.fromkeys(table["kpi"]) if str(k).startswith(("norm:", "cost:"))]
     kpis = {k: i for i, k in enumerate((*STEP_KPIS, *CHAIN_KPIS, *EXTRA_STEP_KPIS,
-                                        *EXTRA_CHAIN_KPIS))}
+                                        *EXTRA_CHAIN_KPIS, *COST_KPIS, *extra))}
     names = {r.scenario.name: i for i, r in enumerate(results_list)}
     table = table[table["kpi"].isin(list(kpis))]
     quiet = table.groupby(["step", "kpi"])["mean"].transform(lambda m: (m.fillna(0) == 0).all())
@@ -303,9 +234,18 @@ PRIORITY = ("mean_lead_time", "p90_lead_time", "mean_wait", "queue_at_end", "uti
 MAX_SENTENCES = 8
 
 
+def _priority(kpis: Sequence[str]) -> dict[str, int]:
+    """Rank of the KPIs clear differences may name: norms after the lead times, costs later."""
+    found = [str(k) for k in dict.fromkeys(kpis)]
+    norm_kpis = [k for k in found if k.startswith("norm:")]
+    cost_kpis = [k for k in found if k.startswith("cost:")]
+    order = (*PRIORITY[:2], *norm_kpis, *PRIORITY[2:5], *COST_KPIS, *PRIORITY[5:], *cost_kpis)
+    return {k: i for i, k in enumerate(order)}
+
+
 def _diff_sentence(rec: Any, base: Any, lang: str) -> str:
     step = "" if pd.isna(rec.step) else str(rec.step)
-    pct = rec.kpi == "utilization"
+    pct = is_share(rec.kpi)
 
     def show(x: float) -> str:
         return i18n.number(100 * abs(x), lang, digits=0) if pct else i18n.number(abs(x), lang)
@@ -317,7 +257,7 @@ def _diff_sentence(rec: Any, base: Any, lang: str) -> str:
         unit = " " + i18n.label("points", lang)
     up = rec.diff > 0
     text = i18n.label(
-        "diff_sentence", lang, kpi=i18n.kpi_name(rec.kpi, lang),
+        "diff_sentence", lang, kpi=tables.kpi_label(rec.kpi, base, lang),
         where=(i18n.label("at", lang) + step_name(base, step)) if step else "",
         verb=i18n.label("more" if up else "less", lang), amount=show(rec.diff), unit=unit,
         low=show(rec.diff_low if up else rec.diff_high),
@@ -329,7 +269,7 @@ def _clear_differences(comparison: pd.DataFrame, results_list: Sequence[Any], la
                        ) -> list[dict[str, Any]]:
     """Per variant, the differences whose interval excludes zero, key figures first."""
     base = results_list[0].scenario
-    rank = {k: i for i, k in enumerate(PRIORITY)}
+    rank = _priority(comparison["kpi"].tolist())
     rows = comparison[comparison["kpi"].isin(list(rank))]
     rows = rows.dropna(subset=["diff", "diff_low", "diff_high"])
     rows = rows[(rows["diff_low"] > 0) | (rows["diff_high"] < 0)]

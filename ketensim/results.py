@@ -1,11 +1,10 @@
 """Results tables: replication records turned into the contract's DataFrames.
 
-Two steps, both pure. :func:`replication_rows` reduces one replication's
-records to plain rows and small arrays, so a worker process sends back a few
-kilobytes instead of every case's wait. :func:`build_results` stacks the rows
-of all replications into tidy tables in which every row says where it came
-from (replication, step, outcome, time), in a fixed order, so equal inputs
-give equal bytes on disk.
+Two steps, both pure. :func:`ketensim.rows.replication_rows` reduces one
+replication's records to plain rows and small arrays (in the worker);
+:func:`build_results` stacks the rows of all replications into tidy tables
+in which every row says where it came from (replication, step, outcome,
+time), in a fixed order, so equal inputs give equal bytes on disk.
 
 This is the first module that uses pandas; everything before it works on
 plain numbers and arrays.
@@ -20,180 +19,39 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ketensim import costs, norms, stats, trend
+from ketensim import costs, stats, trend
 from ketensim.model import Scenario
-from ketensim.records import ReplicationRecord, StepRecord
+from ketensim.rows import (
+    CHAIN_COLUMNS,
+    CHAIN_EXTRA_COLUMNS,
+    COST_COLUMNS,
+    DEADLOCK_COLUMNS,
+    NORM_COLUMNS,
+    OUTCOME_COLUMNS,
+    POOL_COLUMNS,
+    STEP_COLUMNS,
+    STEP_EXTRA_COLUMNS,
+    TIMESERIES_COLUMNS,
+    TYPE_COLUMNS,
+    Rows,
+    replication_rows,
+)
 
-STEP_COLUMNS = (
-    "replication", "step", "partner", "arrivals", "completions", "mean_wait", "p90_wait",
-    "mean_queue", "max_queue", "utilization", "queue_at_end",
-)
-STEP_EXTRA_COLUMNS = (
-    "in_service_at_end", "mean_blocked", "rejected", "diverted", "reneged", "dismissed",
-    "returned", "at_door_end", "late",
-)
-CHAIN_COLUMNS = (
-    "replication", "cases_in", "cases_out", "mean_lead_time", "p50_lead_time", "p90_lead_time",
-    "wip_at_end",
-)
-CHAIN_EXTRA_COLUMNS = (
-    "reentries", "mean_outside", "outside_at_end", "backlog_cleared", "mean_backlog_lead_time",
-    "deadlock_at",
-)
-OUTCOME_COLUMNS = ("replication", "outcome", "cases")
-TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service", "capacity")
-TYPE_COLUMNS = ("replication", "step", "case_type", "started", "mean_wait", "p90_wait")
-POOL_COLUMNS = ("replication", "pool", "partner", "utilization", "mean_busy", "mean_capacity")
+__all__ = [
+    "CHAIN_COLUMNS", "CHAIN_EXTRA_COLUMNS", "COST_COLUMNS", "COST_SUMMARY_COLUMNS",
+    "DEADLOCK_COLUMNS", "NORM_COLUMNS", "NORM_SUMMARY_COLUMNS", "OUTCOME_COLUMNS",
+    "POOL_COLUMNS", "STEP_COLUMNS", "STEP_EXTRA_COLUMNS", "SUMMARY_COLUMNS",
+    "TIMESERIES_COLUMNS", "TREND_COLUMNS", "TYPE_COLUMNS", "Results", "Rows", "build_results",
+    "replication_rows",
+]
+
 SUMMARY_COLUMNS = ("step", "kpi", "mean", "ci_low", "ci_high", "n")
-NORM_COLUMNS = norms.NORM_COLUMNS
 NORM_SUMMARY_COLUMNS = (
     "norm", "kind", "step", "within", "share", "mean", "ci_low", "ci_high", "replications_met",
     "replications",
 )
-COST_COLUMNS = costs.COST_COLUMNS
 COST_SUMMARY_COLUMNS = ("partner", "kpi", "mean", "ci_low", "ci_high", "n")
 TREND_COLUMNS = ("step", "status", "since", "rate", "before", "last", "growing")
-
-Rows = dict[str, Any]
-
-
-# -- one replication -> rows ---------------------------------------------------------
-
-
-def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
-    """Reduce one replication to plain rows, in scenario step and outcome order.
-
-    Args:
-        record: the engine's output for one replication.
-        scenario: the scenario it ran (fixes the order of steps and outcomes).
-
-    Returns:
-        A dict with ``replication``; ``steps`` (one dict per step), ``chain``
-        (one dict), ``outcomes`` (one dict per outcome, zeros included) and
-        ``timeseries`` (``t``, and ``queue`` / ``in_service`` as arrays of shape
-        (steps, samples)); ``norms`` (one dict per norm: the share of cases
-        within it) and ``costs`` (one dict per partner, empty without costs).
-        Norm shares are taken here, in the worker, from every case's wait or
-        lead time, so the cases themselves never cross a process boundary.
-    """
-    by_id = {sr.step: (i, sr) for i, sr in enumerate(record.steps)}
-    order = [by_id[s.id] for s in scenario.steps]
-    rep = int(record.replication)
-    chain = _chain_row(record)
-    cost_rows: list[dict[str, Any]] = []
-    if scenario.has_costs:
-        cost_rows, chain_costs = costs.cost_rows(record, scenario)
-        chain.update(chain_costs)
-    return {
-        "replication": rep,
-        "steps": [
-            _step_row(rep, sr, s.partner, record.window)
-            for (_, sr), s in zip(order, scenario.steps, strict=True)
-        ],
-        "chain": chain,
-        "outcomes": [
-            {"replication": rep, "outcome": name, "cases": int(record.outcomes.get(name, 0))}
-            for name in _outcome_names(scenario, record)
-        ],
-        "timeseries": {
-            "t": np.asarray(record.sample_times, dtype=float),
-            "queue": np.asarray(record.queue_samples)[[i for i, _ in order]].astype(np.int64),
-            "in_service": np.asarray(record.busy_samples)[[i for i, _ in order]].astype(np.int64),
-            "capacity": _capacity_samples(record)[[i for i, _ in order]].astype(np.int64),
-        },
-        "types": _type_rows(record, scenario),
-        "pools": _pool_rows(record, scenario),
-        "norms": norms.norm_rows(record, scenario),
-        "costs": cost_rows,
-    }
-
-
-def _capacity_samples(record: ReplicationRecord) -> np.ndarray:
-    caps = np.asarray(record.capacity_samples)
-    if caps.size == 0:  # records made by hand in tests carry no capacity samples
-        return np.zeros_like(np.asarray(record.queue_samples))
-    return caps
-
-
-def _type_rows(record: ReplicationRecord, scenario: Scenario) -> list[dict[str, Any]]:
-    """Waits per case type at steps that treat types differently (priorities, own service)."""
-    rows = []
-    by_id = {sr.step: sr for sr in record.steps}
-    for step in scenario.steps:
-        sr = by_id[step.id]
-        if not step.types or not sr.wait_types.size:
-            continue
-        for index, name in enumerate(record.case_types):
-            waits = sr.waits[sr.wait_types == index]
-            rows.append({
-                "replication": int(record.replication), "step": step.id, "case_type": name,
-                "started": int(waits.size),
-                "mean_wait": float(waits.mean()) if waits.size else math.nan,
-                "p90_wait": float(np.percentile(waits, 90)) if waits.size else math.nan,
-            })
-    return rows
-
-
-def _pool_rows(record: ReplicationRecord, scenario: Scenario) -> list[dict[str, Any]]:
-    rows = []
-    window = record.window
-    for pool in scenario.pools:
-        busy, capacity = record.pools.get(pool.id, (0.0, 0.0))
-        rows.append({
-            "replication": int(record.replication), "pool": pool.id, "partner": pool.partner,
-            "utilization": busy / capacity if capacity > 0 else math.nan,
-            "mean_busy": busy / window if window > 0 else math.nan,
-            "mean_capacity": capacity / window if window > 0 else math.nan,
-        })
-    return rows
-
-
-def _step_row(rep: int, sr: StepRecord, partner: str, window: float) -> dict[str, Any]:
-    waits = np.asarray(sr.waits, dtype=float)
-    return {
-        "replication": rep,
-        "step": sr.step,
-        "partner": partner,
-        "arrivals": int(sr.arrivals),
-        "completions": int(sr.completions),
-        "mean_wait": float(waits.mean()) if waits.size else math.nan,
-        "p90_wait": float(np.percentile(waits, 90)) if waits.size else math.nan,
-        "mean_queue": sr.queue_area / window if window > 0 else math.nan,
-        "max_queue": int(sr.max_queue),
-        "utilization": sr.busy_area / sr.capacity_area if sr.capacity_area > 0 else math.nan,
-        "queue_at_end": int(sr.queue_at_end),
-        "in_service_at_end": int(sr.in_service_at_end),
-        "mean_blocked": getattr(sr, "blocked_area", 0.0) / window if window > 0 else math.nan,
-        **{name: int(getattr(sr, name, 0)) for name in STEP_EXTRA_COLUMNS[2:]},
-    }
-
-
-def _chain_row(record: ReplicationRecord) -> dict[str, Any]:
-    lead = np.asarray(record.lead_times, dtype=float)
-    window = record.window
-    return {
-        "replication": int(record.replication),
-        "cases_in": int(record.cases_in),
-        "cases_out": int(record.cases_out),
-        "mean_lead_time": float(lead.mean()) if lead.size else math.nan,
-        "p50_lead_time": float(np.percentile(lead, 50)) if lead.size else math.nan,
-        "p90_lead_time": float(np.percentile(lead, 90)) if lead.size else math.nan,
-        "wip_at_end": int(record.wip_at_end),
-        "reentries": int(getattr(record, "reentries", 0)),
-        "mean_outside": getattr(record, "outside_area", 0.0) / window if window > 0 else math.nan,
-        "outside_at_end": int(getattr(record, "outside_at_end", 0)),
-        "backlog_cleared": int(record.backlog_lead_times.size),
-        "mean_backlog_lead_time": float(record.backlog_lead_times.mean())
-        if record.backlog_lead_times.size else math.nan,
-        "deadlock_at": record.deadlock[0] if record.deadlock else math.nan,
-    }
-
-
-def _outcome_names(scenario: Scenario, record: ReplicationRecord) -> list[str]:
-    """The scenario's outcomes, then any the engine reported beyond them (e.g. rejections)."""
-    names = list(scenario.outcomes)
-    names += sorted(k for k in record.outcomes if k not in names)
-    return names
 
 
 # -- all replications -> tables --------------------------------------------------------
@@ -213,6 +71,7 @@ class Results:
         timeseries: one row per replication x step x sample time.
         norms: one row per replication x norm (None or empty without norms).
         costs: one row per replication x partner (None or empty without costs).
+        deadlocks: one row per replication in which the chain locked up (when, which steps).
     """
 
     scenario: Scenario
@@ -226,13 +85,16 @@ class Results:
     pools: pd.DataFrame | None = None  # use of shared staff pools
     norms: pd.DataFrame | None = None  # share of cases within each norm
     costs: pd.DataFrame | None = None  # costs per partner and their sharing
+    deadlocks: pd.DataFrame | None = None  # when and where the chain locked up
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file stem, in the order they are written.
 
         The contract's four always; ``types`` and ``pools`` when the scenario
-        has typed steps or staff pools.
+        has typed steps or staff pools; ``norms``, ``norms_summary`` and
+        ``costs`` when it has norms or costs; ``deadlocks`` when the chain
+        locked up in some replication.
         """
         tables = {
             "steps": self.steps, "chain": self.chain,
@@ -247,6 +109,8 @@ class Results:
             tables["norms_summary"] = self.norm_summary()
         if self.scenario.has_costs and self.costs is not None:
             tables["costs"] = self.costs
+        if self.deadlocks is not None and not self.deadlocks.empty:
+            tables["deadlocks"] = self.deadlocks
         return tables
 
     @property
@@ -285,12 +149,18 @@ class Results:
         return table[table["norm"] == norm_id]
 
     def cost_summary(self) -> pd.DataFrame:
-        """Per partner, then the chain (empty ``partner``): costs with 95% intervals."""
+        """Per partner, then the chain (empty ``partner``): costs with 95% intervals.
+
+        Per partner the KPIs ``total`` (own costs), ``allocated`` (what it pays
+        under the sharing rule), ``balance``, ``share`` and ``cost_per_case``
+        (own costs per case leaving the chain); for the chain ``cost_total``
+        and ``cost_per_case``.
+        """
         table = self.costs if self.costs is not None else _frame([], COST_COLUMNS)
         rows = []
         for partner in self.scenario.partners:
             mine = table[table["partner"] == partner.id]
-            for kpi in ("total", "allocated", "balance", "share"):
+            for kpi in ("total", "allocated", "balance", "share", "cost_per_case"):
                 iv = stats.mean_ci(mine[kpi].to_numpy(dtype=float))
                 rows.append({"partner": partner.id, "kpi": kpi, "mean": iv.mean,
                              "ci_low": iv.low, "ci_high": iv.high, "n": iv.n})
@@ -408,6 +278,8 @@ def build_results(
         pools=_frame([row for r in ordered for row in r.get("pools", [])], POOL_COLUMNS),
         norms=_frame([row for r in ordered for row in r.get("norms", [])], NORM_COLUMNS),
         costs=_frame([row for r in ordered for row in r.get("costs", [])], COST_COLUMNS),
+        deadlocks=_frame([row for r in ordered for row in r.get("deadlocks", [])],
+                         DEADLOCK_COLUMNS),
     )
 
 

@@ -20,10 +20,11 @@ from ketensim.i18n import (
     unit_for,
     unit_name,
 )
+from ketensim.norms import title as norm_title
 from ketensim.stats import Interval
 
 if TYPE_CHECKING:
-    from ketensim.insights import Findings, Load, Shield, Trend
+    from ketensim.insights import Findings, Load, NormFinding, Shield, Trend
 
 _S = {
     "nl": {
@@ -65,6 +66,12 @@ _S = {
         "also": (" ook", " ook"),
         "and": " en ",
         "one_rep": "Let op: dit is één herhaling; draai er meer voor betrouwbare intervallen.",
+        "norm_met": "De norm ‘{title}’ wordt gehaald: {pct} binnen de termijn{ci}.",
+        "norm_mean": "De norm ‘{title}’ wordt gemiddeld gehaald, maar niet met zekerheid: "
+        "{pct} binnen de termijn{ci}.",
+        "norm_not": "De norm ‘{title}’ wordt niet gehaald: {pct} binnen de termijn{ci}.",
+        "norm_ci": " (95%: {low} tot {high}%)",
+        "norm_none": "De norm ‘{title}’ is niet te beoordelen: er zijn geen zaken gemeten.",
     },
     "en": {
         "from": "from {unit} {t}",
@@ -104,6 +111,12 @@ _S = {
         "also": (" too", " too"),
         "and": " and ",
         "one_rep": "Note: this is a single replication; run more for reliable intervals.",
+        "norm_met": "The norm ‘{title}’ is met: {pct} within the term{ci}.",
+        "norm_mean": "The norm ‘{title}’ is met on average, but not with confidence: {pct} "
+        "within the term{ci}.",
+        "norm_not": "The norm ‘{title}’ is not met: {pct} within the term{ci}.",
+        "norm_ci": " (95%: {low} to {high}%)",
+        "norm_none": "The norm ‘{title}’ cannot be judged: no cases were measured.",
     },
 }
 
@@ -150,6 +163,7 @@ def verdict_lines(findings: Findings, scenario: Any, lang: str = "nl") -> list[s
     if findings.overloaded:
         items = [_load_item(ld, scenario, lang) for ld in findings.overloaded]
         lines.append(s["overloaded"].format(items=_join(items, lang)))
+    lines += [_norm_line(nf, scenario, lang) for nf in findings.norms]
     if findings.lead_time is not None and findings.lead_time.n:
         lines.append(_lead_line(findings, scenario, lang))
     if findings.busiest is not None and findings.busiest.utilization.n:
@@ -276,3 +290,18 @@ def _shield_lines(findings: Findings, scenario: Any, lang: str) -> list[str]:
                                                    also=s["also"][len(heavy) > 1])
         lines.append(text[0].upper() + text[1:])
     return lines
+
+
+def _norm_line(nf: NormFinding, scenario: Any, lang: str) -> str:
+    """Whether one norm is met, with the share within its term and its interval."""
+    s = _S[lang]
+    name = norm_title(nf.norm, getattr(scenario, "time_unit", "day"), lang)
+    if not nf.share.n or not math.isfinite(nf.share.mean):
+        return s["norm_none"].format(title=name)
+    ci = ""
+    if has_interval(nf.share):
+        ci = s["norm_ci"].format(low=number(100 * max(nf.share.low, 0.0), lang, digits=0),
+                                 high=number(100 * min(nf.share.high, 1.0), lang, digits=0))
+    key = ("norm_met" if nf.met.by_lower_bound else "norm_mean" if nf.met.in_mean
+           else "norm_not")
+    return s[key].format(title=name, pct=percent(nf.share.mean, lang), ci=ci)

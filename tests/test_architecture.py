@@ -23,7 +23,8 @@ PICTURES = {"plots", "report", "animate", "scene", "barcharts", "diagram", "figs
 # Modules that come after the results tables in the flow (present or planned). A new
 # module that needs pandas or pictures is placed here on purpose, not by accident.
 LATE = PICTURES | {"results", "experiment", "output", "console", "insights", "wording", "cli",
-                   "comparison", "compare_text", "sweeps", "sweep_text", "pages"}
+                   "comparison", "compare_text", "sweeps", "sweep_text", "pages", "commands",
+                   "mechanisms", "mechanism_text", "report_tables"}
 PANDAS_OK = LATE | {"__init__"}
 MATPLOTLIB_OK = PICTURES
 CLICK_OK = {"cli"}

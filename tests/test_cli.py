@@ -244,3 +244,36 @@ def test_python_dash_m_works():
     )
     assert proc.returncode == 0, proc.stderr
     assert "Usage: ketensim" in proc.stdout and "run" in proc.stdout
+
+
+def _closed_early(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the command with its stdout pipe closed before it writes (as ``| head`` does)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketensim", *map(str, args)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line: every write meets EPIPE
+    err = proc.stderr.read()
+    proc.stderr.close()
+    return subprocess.CompletedProcess(proc.args, proc.wait(timeout=120), "", err)
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_closed_stdout_ends_quietly(command, tiny, tmp_path):
+    extra = ["--out", str(tmp_path / "out")] if command == "run" else []
+    done = _closed_early(command, tiny, *extra)
+    assert done.stderr == ""
+    assert done.returncode == 141  # as for a command ended by SIGPIPE; no "error:" line
+    if command == "run":
+        assert (tmp_path / "out" / "report.html").exists()  # the results were written first
+
+
+def test_head_reads_the_start_of_check(tiny):
+    shell = subprocess.run(
+        ["bash", "-c", 'set -o pipefail; "$0" -m ketensim check "$1" | head -1', sys.executable,
+         str(tiny)], capture_output=True, text=True, check=False,
+    )
+    assert shell.stdout.startswith("Kleine keten (")
+    assert "error" not in shell.stderr and "Traceback" not in shell.stderr
+    assert shell.returncode in (0, 141)

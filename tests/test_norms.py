@@ -197,3 +197,15 @@ def test_the_engine_records_what_norms_need(tmp_path):
     for st in rec.steps:
         assert st.queued_since.size == st.queue_at_end
         assert (st.queued_since <= sc.horizon).all()
+
+
+@pytest.mark.parametrize(("mean", "low", "expected"), [
+    (0.95, 0.91, (True, True)),  # met, with confidence
+    (0.92, 0.85, (True, False)),  # met in the mean only
+    (0.63, 0.60, (False, False)),
+    (0.95, math.nan, (True, False)),  # one replication: no interval, so no confidence
+    (math.nan, math.nan, (False, False)),  # nothing measured
+])
+def test_judge_in_the_mean_and_by_the_lower_bound(mean, low, expected):
+    met = norms.judge(mean, low, 0.9)
+    assert (met.in_mean, met.by_lower_bound) == expected

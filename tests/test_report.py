@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import synthetic
+from analysis_scenarios import COSTS, NORMS, chain, write
 
-from ketensim import report
+import ketensim as ketensim_api
+from ketensim import report, report_tables
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NL_HEADINGS = ("Samenvatting", "Figuren", "Tabellen", "Het scenario zoals gedraaid",
@@ -160,3 +162,84 @@ def test_report_renders_in_a_browser(page_nl, tmp_path):
     image = mpimg.imread(shot)
     assert image.shape[:2] == (2000, 1200)
     assert float(np.var(image[..., :3])) > 0.01, "the page looks blank"
+
+
+# -- norms and costs -------------------------------------------------------------------
+
+GENEROUS = """
+[[norm]]
+id = "ruim"
+kind = "wait"
+step = "besluit"
+within = 60
+share = 0.5
+label = "De helft binnen zestig dagen"
+"""
+
+
+def priced_chain(name: str = "klein", besluit: int = 1) -> str:
+    """The small two-step chain with norms, prices and sharing by use."""
+    text = chain(name, besluit=besluit, extra=NORMS + GENEROUS + COSTS.format(sharing="use"))
+    return text.replace('id = "gemeente"\n', 'id = "gemeente"\ncost_per_server = 100\n')
+
+
+@pytest.fixture(scope="module")
+def priced(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("priced")
+    return ketensim_api.simulate(write(folder, "k.toml", priced_chain()))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_run_with_norms_and_costs_shows_both(priced, lang):
+    html = report.render_run_report(priced, lang=lang, figures={})
+    nl = lang == "nl"
+    assert (">Normen</h2>" if nl else ">Norms</h2>") in html
+    assert (">Kosten</h2>" if nl else ">Costs</h2>") in html
+    assert ("<th>Gehaald (ondergrens 95%)</th>" if nl else "<th>Met (95% lower bound)</th>") \
+        in html
+    assert ("<th>Per afgehandelde zaak (EUR)</th>" if nl
+            else "<th>Per finished case (EUR)</th>") in html
+    # The gemeente keeps 2 servers for the 70 days after the warm-up at 100 a day.
+    assert '<td>gemeente</td><td class="num">' + ("14.000" if nl else "14,000") in html
+    assert html.index('id="normen"') < html.index('id="kosten"') < html.index('id="figuren"')
+    verdict = html[html.index('class="verdict"'):html.index('class="cards"')]
+    if nl:
+        assert "<li>De norm ‘80% binnen een dag in behandeling’ wordt " in verdict
+        assert "<li>De norm ‘De helft binnen zestig dagen’ wordt gehaald: 100% binnen de " \
+            "termijn" in verdict
+    else:
+        assert "<li>The norm ‘80% binnen een dag in behandeling’ is " in verdict
+        assert "<li>The norm ‘De helft binnen zestig dagen’ is met: 100% within the term" \
+            in verdict
+        assert "<li>The norm ‘90% within 5 days chain lead time’ is " in verdict
+
+
+def test_the_norm_table_judges_mean_and_lower_bound(priced):
+    table = report_tables.norm_table(priced, "nl")
+    rows = {r[0]["text"]: [c["text"] for c in r] for r in table["rows"]}
+    summary = priced.norm_summary().set_index("norm")
+    for norm in priced.scenario.norms:
+        row = rows[norm.label or norm.id]
+        mean, low = summary.loc[norm.id, "mean"], summary.loc[norm.id, "ci_low"]
+        assert row[3] == ("ja" if mean >= norm.share else "nee")
+        assert row[4] == ("ja" if low >= norm.share else "nee")
+    assert rows["De helft binnen zestig dagen"][3:5] == ["ja", "ja"]
+
+
+def test_a_run_without_norms_or_costs_has_neither(run):
+    html = report.render_run_report(run, figures={})
+    assert 'id="normen"' not in html and 'id="kosten"' not in html
+    assert ">Mechanismen</h3>" not in html
+
+
+def test_the_compare_report_has_norm_and_cost_rows(tmp_path):
+    base = write(tmp_path, "a.toml", priced_chain("basis"))
+    other = write(tmp_path, "b.toml", priced_chain("meer", besluit=2))
+    comparison = ketensim_api.compare(base, [other], replications=3)
+    for lang, norm, cost in (("nl", "Aandeel binnen de norm ‘80% binnen een dag in behandeling’",
+                              "Kosten gemeente"),
+                             ("en", "Share within the norm ‘80% binnen een dag in behandeling’",
+                              "Costs of gemeente")):
+        html = report.render_compare_report(comparison.results, comparison.table, lang=lang)
+        assert f"<td>{norm}</td>" in html
+        assert f"<td>{cost}</td>" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -141,9 +142,21 @@ def test_timeseries_long_and_ordered(results):
 def test_rows_are_small_and_plain():
     rows = replication_rows(record(0), chain())
     assert set(rows) == {"replication", "steps", "chain", "outcomes", "timeseries", "types",
-                         "pools", "norms", "costs"}
+                         "pools", "norms", "costs", "deadlocks"}
     assert "waits" not in rows["steps"][0]
     assert len(pickle.dumps(rows)) < 4000
+
+
+def test_a_deadlock_is_kept_with_its_steps_and_written_only_when_it_happened(results):
+    assert "deadlocks" not in results.tables and results.chain.deadlock_at.isna().all()
+    sc = chain()
+    locked = replace(record(1), deadlock=(42.5, ("a", "b")))
+    rows = [replication_rows(record(0), sc), replication_rows(locked, sc)]
+    assert rows[1]["deadlocks"] == [{"replication": 1, "at": 42.5, "steps": "a b"}]
+    run = build_results(sc, rows, seed=3, replications=2)
+    assert run.deadlocks.to_dict("records") == [{"replication": 1, "at": 42.5, "steps": "a b"}]
+    assert run.chain.deadlock_at.isna().tolist() == [True, False]
+    assert list(run.tables)[-1] == "deadlocks"
 
 
 def test_build_results_wants_every_replication_once():
