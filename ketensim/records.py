@@ -23,7 +23,7 @@ class StepRecord:
     waits: np.ndarray  # queue waits of cases that arrived in the window, taken at service start
     queue_area: float  # integral of queue length over the window
     busy_area: float  # integral of busy servers over the window
-    capacity_area: float  # integral of available servers over the window
+    capacity_area: float  # integral of available servers (overtime after a cut included)
     max_queue: int  # largest queue length seen in the window
     queue_at_end: int
     in_service_at_end: int

@@ -362,7 +362,28 @@ def _available(
     since = set_at.get(f"step.{step.id}.capacity", -math.inf)
     points = sorted({start, end} | {t for t, _ in cal.plan if start < t < end})
     mean_cap = _average(lambda t: _latest(step.capacity, since, cal.plan, t), points)
+    if step.sessions is not None:
+        return mean_cap * _sessions_held(scenario, step, cal)
     return mean_cap * calendars.working_fraction(cal)
+
+
+def _sessions_held(scenario: Scenario, step: Step, cal: Calendar) -> float:
+    """Share of a step's session moments that fall in working time.
+
+    A session is held whole when it starts in working time, so what counts is
+    how many session moments are open (weekdays, holidays), not the share of
+    open hours.
+    """
+    plan = step.sessions
+    assert plan is not None
+    horizon = scenario.horizon
+    moments = [plan.offset + k * plan.every for k in range(10_000)]
+    moments = [t for t in moments if t < horizon]
+    if not moments:
+        return 0.0
+    open_ = calendars.open_intervals(cal, horizon, scenario.time_unit)
+    held = sum(1 for t in moments if any(a <= t < b for a, b in open_))
+    return held / len(moments)
 
 
 def _calendar(scenario: Scenario, step: Step) -> Calendar | None:

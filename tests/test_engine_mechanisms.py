@@ -298,3 +298,36 @@ def test_failure_demand_makes_new_work():
     rec = run(sc)
     assert rec.steps[0].late == 1
     assert rec.steps[1].arrivals == 1 and rec.cases_in == 3
+
+
+def test_overtime_after_closing_keeps_utilisation_at_most_one():
+    """Service of 0.3 day in a 09:00-17:00 weekday office runs past closing time."""
+    cal = Calendar("kantoor", hours=8, start_hour=9, weekdays=(1, 2, 3, 4, 5))
+    s = replace(step("s", 1, det(0.3)), calendar="kantoor")
+    sc = replace(scenario([s], [poisson("s", 3.0)], horizon=70), calendars=(cal,))
+    st = run(sc).steps[0]
+    assert 0.95 < st.busy_area / st.capacity_area <= 1.0
+
+
+def test_divert_to_a_full_step_counts_as_rejected_only():
+    a = replace(step("a", 1, det(1.0)), queue_limit=QueueLimit(0, "divert", divert_to="b"))
+    b = replace(step("b", 1, det(1.0)), queue_limit=QueueLimit(0))
+    rec = run(scenario([a, b], [poisson("a", 5.0)], horizon=100))
+    sa, sb = rec.steps
+    assert sa.diverted == sb.arrivals
+    assert sa.diverted + sa.rejected + sa.completions + sa.in_service_at_end == sa.arrivals
+
+
+def test_flex_pool_and_follow_inflow_on_one_step_keep_both():
+    """The director's flexible servers come on top of what the step decided for itself."""
+    steps = [step("a", 2, det(1.0)), step("b", 2, det(1.0))]
+    to_a = [k / 4 + 0.01 for k in range(800)]  # exactly 4 a day: a decides on 5 servers
+    to_b = [k + 0.5 for k in range(100)] + [100 + k / 6 for k in range(600)]
+    arrivals = [replay("a", to_a, "x"), replay("b", to_b, "y")]
+    policies = (Policy("follow_inflow", step="a", every=10, lag=30, target=0.8, minimum=2),
+                Policy("flex_pool", steps=("a", "b"), every=5, servers=3))
+    sc = replace(scenario(steps, arrivals, horizon=200), policies=policies)
+    caps = run_replication(sc, 0, 1, sample_every=1.0).capacity_samples
+    # From day 41 on: a's own 5, b's own 2 and the 3 flexible servers, wherever they are.
+    assert (caps.sum(axis=0)[41:] == 5 + 2 + 3).all()
+    assert caps[1, 150] == 2 + 3  # b's queue is the longest after its inflow rose

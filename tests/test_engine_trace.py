@@ -37,8 +37,9 @@ def test_capacity_cut_lets_cases_in_service_finish():
     rec = one_step(2, 4.0, [0, 0, 0, 0], [event(1, s__capacity=1)])
     assert rec.steps[0].waits.tolist() == [0, 0, 4, 8]
     assert rec.lead_times.tolist() == [4, 4, 8, 12]
-    # Capacity 2 over [0,1), 1 over [1,20).
-    assert rec.steps[0].capacity_area == 2 + 19
+    # Capacity 2 over [0,1), then 1, but both servers work on until 4 (overtime counts as
+    # available, so utilisation stays at most 1): 2 + 2 * 3 + 1 * 16.
+    assert rec.steps[0].capacity_area == 2 + 6 + 16
 
 
 def test_capacity_rise_starts_waiting_cases_at_once():

@@ -158,3 +158,36 @@ def test_shared_pool_adds_the_work_of_its_steps():
     assert phase.load("a").rho == pytest.approx(0.4) and not phase.overloaded
     (team,) = phase.pools
     assert team.rho == pytest.approx(2.4 / 2) and team.overloaded
+
+
+def test_sessions_in_a_calendar_count_held_sessions_not_open_hours(tmp_path):
+    """Sessions at 09:00 on weekdays, 10 cases each: 5 a day offered is 5/(10 x 5/7) = 0.70."""
+    path = tmp_path / "zitting.toml"
+    path.write_text("""
+[scenario]
+name = "zitting"
+horizon = 70
+[[calendar]]
+id = "kantoor"
+weekdays = [1, 2, 3, 4, 5]
+start_hour = 8
+hours = 6
+[[partner]]
+id = "rb"
+calendar = "kantoor"
+[[step]]
+id = "zitting"
+partner = "rb"
+capacity = 1
+service = { dist = "deterministic", mean = 0.25 }
+sessions = { every = 1, size = 10, duration = 0.25, offset = 0.375 }
+[[arrival]]
+id = "in"
+to = "zitting"
+rate = 5
+""", encoding="utf-8")
+    from ketensim import load
+    from ketensim.traffic import offered_loads
+
+    (load_,) = offered_loads(load(path))
+    assert load_.rho == pytest.approx(0.70, abs=0.01)

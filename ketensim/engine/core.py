@@ -109,16 +109,18 @@ class Chain:
         self.outside_area += len(self.outside) * (now - self.outside_last)
         self.outside_last = now
 
-    def divert(self, case: int, origin: Station) -> None:
-        """Send a case that found ``origin`` full to its divert step (as an ambulance drives on)."""
+    def divert(self, case: int, origin: Station) -> bool:
+        """Send a case that found ``origin`` full to its divert step (as an ambulance drives on).
+
+        Returns False, sending nothing, when the divert step is full as well:
+        the origin then turns the case away.
+        """
         target = self.stations[origin.step.queue_limit.divert_to]  # type: ignore[union-attr]
         if target.limit >= 0 and (target.senders or (
                 target.nq >= target.limit and target.busy >= target.capacity)):
-            # Nowhere to go either: the case is turned away with the origin's outcome.
-            self.leave(case, origin.overflow_outcome, self.env.now)
-            origin.rejected += 1
-            return
+            return False
         target.arrive(case, origin)
+        return True
 
     def hand_over(self, case: int, hop: Hop, src: Station) -> None:
         """A koppelvlak: a delay on the way, rework sent back, or re-entry after leaving."""

@@ -61,7 +61,7 @@ def _flex_pool(chain: Chain, policy: Policy) -> Generator[Event, Any, None]:
         longest = max(stations, key=lambda s: s.nq)
         if longest.nq and (current is None or longest.nq > current.nq):
             if current is not None:
-                current.set_capacity(current.nominal - policy.servers)
-            longest.set_capacity(longest.nominal + policy.servers)
+                current.set_flex(current.flex - policy.servers)
+            longest.set_flex(longest.flex + policy.servers)
             current = longest
         yield env.timeout(policy.every)

@@ -61,7 +61,7 @@ class PoolRuntime:
         dt = now - self.last
         if dt > 0:
             self.b_area += self.busy * dt
-            self.c_area += self.capacity * dt
+            self.c_area += (self.capacity if self.capacity > self.busy else self.busy) * dt
             self.last = now
 
     def reset_statistics(self, now: float) -> None:

@@ -58,7 +58,8 @@ class Station:
         self.env = chain.env
         self.id = step.id
         self.step = step
-        self.nominal = step.capacity  # what events and the capacity plan set
+        self.nominal = step.capacity  # what events, policies and the capacity plan set
+        self.flex = 0  # servers lent by a chain director's flexible pool
         self.open = True  # working time, from the calendar
         self.capacity = step.capacity  # servers available now
         self.busy = 0  # servers holding a case, blocked ones included
@@ -133,6 +134,11 @@ class Station:
         self.nominal = capacity
         self._resize()
 
+    def set_flex(self, servers: int) -> None:
+        """Flexible staff come or go; the step's own capacity stays as decided."""
+        self.flex = servers
+        self._resize()
+
     def set_open(self, is_open: bool) -> None:
         """Working time starts or ends; cases in service are finished (no preemption)."""
         self.open = is_open
@@ -141,7 +147,7 @@ class Station:
     def _resize(self) -> None:
         now = self.env.now
         self.advance(now)
-        self.capacity = self.nominal if self.open else 0
+        self.capacity = self.nominal + self.flex if self.open else 0
         self.fill(now)
 
     def set_service(self, dist: object) -> None:
@@ -155,7 +161,9 @@ class Station:
         if dt > 0.0:
             self.q_area += self.nq * dt
             self.b_area += self.busy * dt
-            self.c_area += self.capacity * dt
+            # Servers finishing a case after a cut or after closing time work overtime:
+            # they count as available, so utilisation never exceeds 100%.
+            self.c_area += (self.capacity if self.capacity > self.busy else self.busy) * dt
             if self.blocked:
                 self.blocked_area += self.blocked * dt
             self.last = now
@@ -189,10 +197,9 @@ class Station:
             self.at_door += 1
             return
         self.arrivals += 1
-        if self.policy == "divert":
+        if self.policy == "divert" and self.chain.divert(case, self):
             self.diverted += 1
-            self.chain.divert(case, self)
-        else:
+        else:  # rejected, or nowhere to divert to either
             self.rejected += 1
             self.chain.leave(case, self.overflow_outcome, now)
 
@@ -288,7 +295,9 @@ class Station:
         if dt > 0.0:
             self.q_area += self.nq * dt
             self.b_area += self.busy * dt
-            self.c_area += self.capacity * dt
+            # Servers finishing a case after a cut or after closing time work overtime:
+            # they count as available, so utilisation never exceeds 100%.
+            self.c_area += (self.capacity if self.capacity > self.busy else self.busy) * dt
             if self.blocked:
                 self.blocked_area += self.blocked * dt
             self.last = now
@@ -363,7 +372,9 @@ class Station:
         if dt > 0.0:
             self.q_area += self.nq * dt
             self.b_area += self.busy * dt
-            self.c_area += self.capacity * dt
+            # Servers finishing a case after a cut or after closing time work overtime:
+            # they count as available, so utilisation never exceeds 100%.
+            self.c_area += (self.capacity if self.capacity > self.busy else self.busy) * dt
             if self.blocked:
                 self.blocked_area += self.blocked * dt
             self.last = now
