@@ -41,19 +41,29 @@ HORIZON = 26667.0
 
 
 def plain_simpy(seed: int = 1) -> int:
-    """The hand-written model; returns the number of cases that entered."""
+    """The hand-written model; returns the number of cases that entered.
+
+    Like ketensim it keeps what the results need, the way SimPy's own
+    documentation suggests: every wait and every lead time in a plain list.
+    """
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     servers = [simpy.Resource(env, capacity=c) for c in CAPACITY]
+    waits: list[list[float]] = [[] for _ in CAPACITY]
+    lead_times: list[float] = []
     entered = 0
 
     def case(env: simpy.Environment):
+        start = env.now
         for i in range(4):
+            arrived = env.now
             with servers[i].request() as req:
                 yield req
+                waits[i].append(env.now - arrived)
                 yield env.timeout(rng.exponential(MEAN[i]))
             if i == 1 and rng.random() < 0.4:
-                return
+                break
+        lead_times.append(env.now - start)
 
     def source(env: simpy.Environment):
         nonlocal entered

@@ -51,6 +51,9 @@ TEXT = {
                      "groeit vanaf dan zolang dat zo blijft.",
         "over_was": "{step} was overbelast van {unit} {start} tot {unit} {end} (belasting "
                     "{rho}); daarna kan de achterstand weer slinken.",
+        "over_bounded": "{step} krijgt meer aanbod dan de capaciteit (belasting {rho}), maar "
+                        "de wachtrij is begrensd: het werk hoopt zich daar niet op, het houdt "
+                        "de schakels ervoor bezet of wordt omgeleid of afgewezen.",
         "growing": "{step}: de wachtrij groeit aan het eind nog, sinds {unit} {since} met "
                    "{rate} zaken per {unit} (van {before} naar {last} zaken).",
         "where": "Resultaten: {path}",
@@ -74,6 +77,9 @@ TEXT = {
                      "then on for as long as this lasts.",
         "over_was": "{step} was overloaded from {unit} {start} to {unit} {end} (load {rho}); "
                     "after that its backlog can shrink again.",
+        "over_bounded": "{step} is offered more than its capacity (load {rho}), but its queue "
+                        "is bounded: the work does not pile up there, it keeps the steps "
+                        "before it busy or is diverted or turned away.",
         "growing": "{step}: its queue is still growing at the end, since {unit} {since} by "
                    "{rate} cases per {unit} (from {before} to {last} cases).",
         "where": "Results: {path}",
@@ -235,6 +241,9 @@ def overload_notes(results: Results, phases: Sequence[Phase] | None, lang: str) 
     notes = []
     for sid in results.scenario.step_ids:
         note = _phase_note(sid, phases or [], unit, lang)
+        if note is not None and results.scenario.step(sid).queue_limit is not None:
+            worst = max(p.load(sid).rho for p in phases or [])
+            note = t["over_bounded"].format(step=sid, rho=rho_text(worst, lang))
         if note is None and bool(trend.loc[sid, "growing"]):
             row = trend.loc[sid]
             note = t["growing"].format(

@@ -111,3 +111,16 @@ def test_acute_care_names_its_diversions_and_blocked_beds():
                for line in lines)
     assert any(line.startswith("Wachttijd per soort zaak bij OK: spoed ") for line in lines)
     assert not any("Verpleegafdeling" in line and "soort zaak" in line for line in lines)
+
+
+def test_an_overloaded_bounded_step_is_not_said_to_pile_up():
+    """Offered 2 a day with room for 1: the pile is upstream (blocked) or gone, not there."""
+    from ketensim import traffic
+
+    a = step("a", 3, 0.2, [("b", 1.0)])
+    b = replace(step("b", 1, 0.5), queue_limit=QueueLimit(2, "reject", outcome="vol"))
+    sc = scenario([a, b], [Arrival("x", "a", 3.0)], horizon=200)
+    res = ketensim.simulate(sc, replications=2)
+    (note,) = console.overload_notes(res, traffic.phases(sc), "nl")
+    assert "begrensd" in note and "groeit" not in note
+    assert res.steps[res.steps.step == "b"].queue_at_end.max() <= 2
