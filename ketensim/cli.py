@@ -68,7 +68,9 @@ class _Group(click.Group):
 def _is_output_error(exc: Exception) -> bool:
     # Only loaded when a command checked or wrote results, so checking costs nothing at start-up.
     folders = sys.modules.get("ketensim.folders")
-    return folders is not None and isinstance(exc, folders.OutputError)
+    experiment = sys.modules.get("ketensim.experiment")
+    return (folders is not None and isinstance(exc, folders.OutputError)) or (
+        experiment is not None and isinstance(exc, experiment.ClusterError))
 
 
 def _closed_stdout() -> NoReturn:
@@ -105,6 +107,12 @@ def cli() -> None:
     """
 
 
+def _use_scheduler(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """Name the cluster for this process; the runner reads it where it starts workers."""
+    if value:
+        os.environ["KETENSIM_SCHEDULER"] = value
+
+
 def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``run`` shares with every command that runs several scenarios."""
     options = [
@@ -119,6 +127,10 @@ def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--jobs", "-j", type=click.IntRange(min=1),
                      help="Worker processes (default: all CPUs). Results are the same "
                           "whatever this is."),
+        click.option("--scheduler", metavar="ADDRESS", expose_value=False,
+                     callback=_use_scheduler, is_eager=True,
+                     help="Run the replications on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                          "(needs ketensim[cluster]); also read from KETENSIM_SCHEDULER."),
         click.option("--force", is_flag=True, help="Replace an existing non-empty --out folder."),
         click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
                      help="Language of the summary and the report."),

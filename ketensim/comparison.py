@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from pandas.api.types import is_numeric_dtype
 
 from ketensim import stats
 from ketensim.errors import Problem, ScenarioError
-from ketensim.experiment import Progress, effective_jobs, run_one
+from ketensim.experiment import Progress, effective_jobs, run_one, worker_pool
 from ketensim.model import Scenario
 from ketensim.results import Results, Rows, build_results
 
@@ -225,7 +225,7 @@ def _in_pool(
     sample_every: float, progress: Progress | None,
 ) -> dict[tuple[int, int], Rows]:
     slots: dict[tuple[int, int], Rows] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         futures = {
             pool.submit(run_one, scenarios[i], rep, scenarios[i].seed, sample_every): (i, rep)
             for i, rep in tasks

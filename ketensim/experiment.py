@@ -12,9 +12,10 @@ what crosses the process boundary is small.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 from ketensim.model import Scenario
 from ketensim.rows import Rows, replication_rows
@@ -30,12 +31,57 @@ def run_one(scenario: Scenario, replication: int, seed: int, sample_every: float
     return replication_rows(record, scenario)
 
 
+SCHEDULER = "KETENSIM_SCHEDULER"
+
+
+class ClusterError(ValueError):
+    """The cluster named in ``KETENSIM_SCHEDULER`` cannot be used (bad input: exit 2)."""
+
+
+def scheduler() -> str | None:
+    """The Dask scheduler to run replications on, if one is named (``--scheduler``)."""
+    return os.environ.get(SCHEDULER) or None
+
+
 def effective_jobs(jobs: int | None, replications: int) -> int:
-    """Processes to use: ``jobs`` (all CPUs when None), never more than the replications."""
+    """Processes to use: ``jobs`` (all CPUs when None), never more than the replications.
+
+    With a cluster named, every replication is a task for the cluster's workers.
+    """
+    if scheduler() is not None and jobs != 1:
+        return max(1, replications)
     wanted = jobs if jobs is not None else (os.cpu_count() or 1)
     if wanted < 1:
         raise ValueError(f"jobs must be at least 1, got {wanted}")
     return max(1, min(wanted, replications))
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[Executor]:
+    """Worker processes on this machine, or a Dask cluster's workers when one is named.
+
+    Both hand out ``concurrent.futures`` futures, so the callers gather answers
+    the same way (by replication, never in finishing order) and the results
+    are the same bytes wherever they were computed.
+    """
+    address = scheduler()
+    if address is None:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise ClusterError(
+            f"{SCHEDULER}={address}: running on a cluster needs Dask "
+            "(pip install 'ketensim[cluster]')"
+        ) from exc
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from exc
+    with client:
+        yield client.get_executor()
 
 
 def run_experiment(
@@ -85,7 +131,7 @@ def _parallel(
     progress: Progress | None, workers: int,
 ) -> list[Rows]:
     slots: list[Rows | None] = [None] * replications
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         futures = {
             pool.submit(run_one, scenario, rep, seed, sample_every): rep
             for rep in range(replications)
