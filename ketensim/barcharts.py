@@ -7,6 +7,7 @@ run top to bottom in chain order so labels stay horizontal and readable.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,7 +141,7 @@ def compare_waits(results_list: Sequence[Any], lang: str = "nl") -> Figure:
         pos = y - 0.4 + bar * (i + 0.5)
         ax.barh(pos, np.nan_to_num([e.mean for e in est]), height=bar * 0.92,
                 xerr=_errors(est), color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], alpha=0.85,
-                label=res.scenario.label,
+                label=textwrap.fill(res.scenario.label, 48),
                 error_kw={"ecolor": "#222222", "capsize": 3, "lw": 1.1})
         all_est += est
         positions += list(pos)
@@ -150,5 +151,6 @@ def compare_waits(results_list: Sequence[Any], lang: str = "nl") -> Figure:
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(i18n.label("wait_axis", lang, unit=unit_label(base, lang)))
     _value_labels(ax, np.array(positions), all_est, lang)
-    body.legend(loc="outside lower center", ncols=min(4, k), frameon=False)
+    body.legend(loc="outside lower center", ncols=min(k, 4 if all(
+        len(r.scenario.label) <= 24 for r in results_list) else 2), frameon=False)
     return fig

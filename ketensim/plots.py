@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -251,15 +252,23 @@ def compare_backlog(results_list: Sequence[Any], lang: str = "nl") -> Figure:
     handles = scenario_handles(results_list)
     if base.warmup > 0:
         handles += legend_handles(lang, None, True, False)[1:]
-    body.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)),
+    body.legend(handles=handles, loc="outside lower center", ncols=legend_columns(handles),
                 frameon=False)
     return fig
 
 
 def scenario_handles(results_list: Sequence[Any]) -> list[Line2D]:
-    """One legend entry per scenario, in its comparison colour."""
+    """One legend entry per scenario, in its comparison colour (long titles wrapped)."""
     return [Line2D([], [], color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], lw=3,
-                   label=res.scenario.label) for i, res in enumerate(results_list)]
+                   label=textwrap.fill(res.scenario.label, 48))
+            for i, res in enumerate(results_list)]
+
+
+def legend_columns(handles: Sequence[Any]) -> int:
+    """As many columns as fit across the figure: long scenario titles get fewer."""
+    longest = max((max(map(len, h.get_label().splitlines()), default=0) for h in handles),
+                  default=0)
+    return min(len(handles), 4 if longest <= 24 else 2)
 
 
 def _owner(results_list: Sequence[Any], step: Any) -> Any:
