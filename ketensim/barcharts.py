@@ -92,18 +92,27 @@ def waits_chart(steps: pd.DataFrame, scenario: Any, lang: str = "nl") -> Figure:
 
 
 @styled
-def lead_time_chart(chain: pd.DataFrame, scenario: Any, lang: str = "nl") -> Figure:
-    """Doorlooptijd van de keten: mean, median and 90th percentile, each with its interval.
+def lead_time_chart(chain: pd.DataFrame, scenario: Any, lang: str = "nl",
+                    distribution: pd.DataFrame | None = None) -> Figure:
+    """Doorlooptijd van de keten: mean, median and 90th percentile, each with its interval,
+    and beside them the whole distribution when its percentiles are known.
 
-    The tables keep per-replication quantiles, not every case, so each bar is
-    the mean of a per-replication figure and its whisker the interval of that mean.
+    Each bar is the mean of a per-replication figure and its whisker the
+    interval of that mean. The distribution is drawn as the share of cases
+    done within a given time (percentiles 1 to 99 per replication): the line
+    is their mean, the band runs from the lowest to the highest replication.
     """
     columns = ["mean_lead_time", "p50_lead_time", "p90_lead_time"]
     names = [i18n.label(k, lang) for k in ("lead_mean", "lead_p50", "lead_p90")]
     est = [mean_ci(chain[c]) if c in chain else mean_ci([]) for c in columns]
-    fig, body = framed_figure(9.0, 4.8, i18n.label("lead_title", lang),
+    shown = distribution is not None and bool(distribution["lead_time"].notna().any())
+    fig, body = framed_figure(13.0 if shown else 9.0, 4.8, i18n.label("lead_title", lang),
                               i18n.label("lead_sub", lang))
-    ax = body.subplots()
+    if shown:
+        ax, cdf = body.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+        _lead_distribution(cdf, distribution, scenario, lang)  # type: ignore[arg-type]
+    else:
+        ax = body.subplots()
     x = np.arange(len(columns))
     ax.bar(x, np.nan_to_num([e.mean for e in est]), yerr=_errors(est), width=0.6,
            color=["#1f5f99", "#6a9bc9", "#0b2f52"], alpha=0.9,
@@ -113,6 +122,25 @@ def lead_time_chart(chain: pd.DataFrame, scenario: Any, lang: str = "nl") -> Fig
     ax.set_ylabel(i18n.label("lead_axis", lang, unit=unit_label(scenario, lang)))
     _value_labels(ax, x, est, lang, horizontal=False)
     return fig
+
+
+def _lead_distribution(ax: Any, distribution: pd.DataFrame, scenario: Any, lang: str) -> None:
+    wide = distribution.pivot(index="percentile", columns="replication", values="lead_time")
+    share = wide.index.to_numpy(dtype=float)
+    values = wide.to_numpy(dtype=float)
+    colour = "#1f5f99"
+    ax.fill_betweenx(share, np.nanmin(values, axis=1), np.nanmax(values, axis=1), color=colour,
+                     alpha=0.2, lw=0, label=i18n.label("lead_cdf_band", lang))
+    ax.plot(np.nanmean(values, axis=1), share, color=colour, lw=2,
+            label=i18n.label("mean", lang))
+    for p in (50, 90):
+        ax.axhline(p, color="#999999", lw=0.8, ls=":")
+    ax.set_ylim(0, 100)
+    ax.set_xlim(left=0)
+    ax.set_title(i18n.label("lead_cdf_title", lang), loc="left", fontsize="medium")
+    ax.set_xlabel(i18n.label("lead_axis", lang, unit=unit_label(scenario, lang)))
+    ax.set_ylabel(i18n.label("lead_cdf_axis", lang))
+    ax.legend(loc="lower right", frameon=False)
 
 
 @styled

@@ -293,7 +293,8 @@ def figures(results: Any, lang: str = "nl") -> dict[str, Figure]:
     out = {
         "werkvoorraad": backlog_chart(results.timeseries, scenario, lang),
         "wachttijd": waits_chart(results.steps, scenario, lang),
-        "doorlooptijd": lead_time_chart(results.chain, scenario, lang),
+        "doorlooptijd": lead_time_chart(results.chain, scenario, lang,
+                                        getattr(results, "lead_times", None)),
         "bezetting": utilization_chart(results.timeseries, scenario, lang),
         "keten": chain_diagram(scenario, lang),
     }

@@ -26,8 +26,10 @@ from ketensim.rows import (
     CHAIN_EXTRA_COLUMNS,
     COST_COLUMNS,
     DEADLOCK_COLUMNS,
+    LEAD_TIME_COLUMNS,
     NORM_COLUMNS,
     OUTCOME_COLUMNS,
+    PERCENTILES,
     POOL_COLUMNS,
     STEP_COLUMNS,
     STEP_EXTRA_COLUMNS,
@@ -86,6 +88,7 @@ class Results:
     norms: pd.DataFrame | None = None  # share of cases within each norm
     costs: pd.DataFrame | None = None  # costs per partner and their sharing
     deadlocks: pd.DataFrame | None = None  # when and where the chain locked up
+    lead_times: pd.DataFrame | None = None  # lead-time percentiles 1..99 per replication
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -111,6 +114,8 @@ class Results:
             tables["costs"] = self.costs
         if self.deadlocks is not None and not self.deadlocks.empty:
             tables["deadlocks"] = self.deadlocks
+        if self.lead_times is not None and not self.lead_times.empty:
+            tables["lead_times"] = self.lead_times
         return tables
 
     @property
@@ -280,7 +285,18 @@ def build_results(
         costs=_frame([row for r in ordered for row in r.get("costs", [])], COST_COLUMNS),
         deadlocks=_frame([row for r in ordered for row in r.get("deadlocks", [])],
                          DEADLOCK_COLUMNS),
+        lead_times=_lead_times(ordered),
     )
+
+
+def _lead_times(ordered: list[Rows]) -> pd.DataFrame:
+    """Long table of each replication's lead-time percentiles 1..99."""
+    rows = [
+        {"replication": r["replication"], "percentile": p, "lead_time": float(v)}
+        for r in ordered if "lead_times" in r
+        for p, v in zip(PERCENTILES, r["lead_times"], strict=True)
+    ]
+    return _frame(rows, LEAD_TIME_COLUMNS)
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:

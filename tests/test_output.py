@@ -15,7 +15,7 @@ import ketensim
 from ketensim import output
 from ketensim.results import CHAIN_COLUMNS, OUTCOME_COLUMNS, STEP_COLUMNS, TIMESERIES_COLUMNS
 
-CSV_FILES = ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv")
+CSV_FILES = ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv", "lead_times.csv")
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_xlsx_and_parquet_are_readable(results, tmp_path):
     pytest.importorskip("pyarrow")
     out = output.write_results(results, tmp_path / "run", formats=["xlsx", "parquet", "xlsx"])
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["steps", "chain", "outcomes", "timeseries"]
+    assert list(sheets) == ["steps", "chain", "outcomes", "timeseries", "lead_times"]
     assert list(sheets["steps"].columns) == list(results.steps.columns)
     assert len(sheets["timeseries"]) == len(results.timeseries)
     for name, frame in results.tables.items():

@@ -142,7 +142,7 @@ def test_timeseries_long_and_ordered(results):
 def test_rows_are_small_and_plain():
     rows = replication_rows(record(0), chain())
     assert set(rows) == {"replication", "steps", "chain", "outcomes", "timeseries", "types",
-                         "pools", "norms", "costs", "deadlocks"}
+                         "pools", "norms", "costs", "deadlocks", "lead_times"}
     assert "waits" not in rows["steps"][0]
     assert len(pickle.dumps(rows)) < 4000
 
@@ -156,7 +156,7 @@ def test_a_deadlock_is_kept_with_its_steps_and_written_only_when_it_happened(res
     run = build_results(sc, rows, seed=3, replications=2)
     assert run.deadlocks.to_dict("records") == [{"replication": 1, "at": 42.5, "steps": "a b"}]
     assert run.chain.deadlock_at.isna().tolist() == [True, False]
-    assert list(run.tables)[-1] == "deadlocks"
+    assert list(run.tables)[-2:] == ["deadlocks", "lead_times"]
 
 
 def test_build_results_wants_every_replication_once():
@@ -194,7 +194,7 @@ def test_backlog_trend_sees_a_growing_queue(results):
 
 
 def test_tables_in_write_order(results):
-    assert list(results.tables) == ["steps", "chain", "outcomes", "timeseries"]
+    assert list(results.tables) == ["steps", "chain", "outcomes", "timeseries", "lead_times"]
     assert all(isinstance(df, pd.DataFrame) for df in results.tables.values())
 
 
@@ -213,9 +213,27 @@ def test_case_type_and_pool_tables_from_a_real_run():
     sc = replace(sc, pools=(Pool("staf", "p", 2, ("a", "b")),))
     rows = [replication_rows(run_replication(sc, r, 1), sc) for r in range(2)]
     res = build_results(sc, rows, seed=1, replications=2)
-    assert set(res.tables) == {"steps", "chain", "outcomes", "timeseries", "types", "pools"}
+    assert set(res.tables) == {"steps", "chain", "outcomes", "timeseries", "types", "pools",
+                               "lead_times"}
     types = res.types[res.types.replication == 0].set_index("case_type")
     assert types.loc["urgent", "mean_wait"] < types.loc["gewoon", "mean_wait"]
     # The pool serves 1.5 cases per time unit of work 1.0 with 2 servers: 75% busy.
     assert res.pools.utilization.mean() == pytest.approx(0.75, abs=0.05)
     assert (res.timeseries.capacity == 2).all()
+
+
+def test_lead_time_percentiles_describe_the_distribution():
+    """Percentiles 1..99 per replication, rising, with the median equal to p50_lead_time."""
+    from builders import poisson, scenario, step
+
+    import ketensim
+
+    res = ketensim.simulate(scenario([step("a", 2, 1.0)], [poisson("a", 1.5)], horizon=500),
+                            replications=2, seed=1)
+    lt = res.lead_times
+    assert list(lt.columns) == ["replication", "percentile", "lead_time"]
+    assert len(lt) == 2 * 99
+    for rep, part in lt.groupby("replication"):
+        assert part.lead_time.is_monotonic_increasing
+        median = part[part.percentile == 50].lead_time.item()
+        assert median == pytest.approx(res.chain.p50_lead_time[rep])
