@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import textwrap
 from collections.abc import Callable, Iterator
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
@@ -21,7 +21,10 @@ from matplotlib.patches import Patch
 
 from ketensim import i18n
 
-RC = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+RC: dict[RcKeyType, Any] = {
     "font.size": 11,
     "axes.titlesize": 12,
     "axes.labelsize": 11,
@@ -69,7 +72,9 @@ def framed_figure(width: float, height: float, title: str,
     lines = textwrap.wrap(subtitle, width=int(width * 12.5)) if subtitle else []
     header = HEADER_INCHES + 0.2 * max(0, len(lines) - 1)
     fig = Figure(figsize=(width, height + header), layout="constrained")
-    top, body = fig.subfigures(2, 1, height_ratios=[header, height])
+    # two rows give an array of two subfigures; the stubs cannot tell that from the arguments
+    top, body = cast("tuple[SubFigure, SubFigure]",
+                     fig.subfigures(2, 1, height_ratios=[header, height]))
     top.text(0.01, 0.95, title, fontsize=16, fontweight="bold", va="top", ha="left")
     if lines:
         top.text(0.01, 0.95 - 0.4 / header * 0.9, "\n".join(lines), fontsize=11,

@@ -169,19 +169,19 @@ def resolve(text: str, scenario: Scenario, file: str, option: str = "--target") 
     for norm in scenario.norms:
         if norm.id == text:
             return norm
-    norm = parse_inline(text)
+    inline = parse_inline(text)
     ids = [n.id for n in scenario.norms]
-    if norm is None:
+    if inline is None:
         known = f"one of {', '.join(ids)}, or " if ids else ""
         raise ScenarioError.single(file, option, "no norm with this id, and not an inline norm",
                                    known + INLINE_FORM, text)
-    if norm.kind == "wait" and norm.step not in scenario.step_ids:
+    if inline.kind == "wait" and inline.step not in scenario.step_ids:
         raise ScenarioError.single(file, option, "no step with this id",
-                                   "one of " + ", ".join(scenario.step_ids), norm.step)
-    if not 0 < norm.share <= 1:
+                                   "one of " + ", ".join(scenario.step_ids), inline.step)
+    if not 0 < inline.share <= 1:
         raise ScenarioError.single(file, option, "the share must lie in (0, 1]",
                                    "e.g. @0.9 or @90%", text)
-    return norm
+    return inline
 
 
 def with_norm(scenario: Scenario, norm: Norm) -> Scenario:

@@ -135,9 +135,9 @@ def write_bundle(
         for name, data in (files or {}).items():
             (tmp / name).write_bytes(data)
         (tmp / "report.html").write_text(report, encoding="utf-8")
-        files = [*sorted(p.name for p in tmp.iterdir()), "manifest.json"]
+        listed = [*sorted(p.name for p in tmp.iterdir()), "manifest.json"]
         top = {**doc, **meta, "ketensim_version": _version(), "started": iso(started),
-               "finished": iso(finished), "files": files}
+               "finished": iso(finished), "files": listed}
         _write_json(top, tmp / "manifest.json")
     return out
 

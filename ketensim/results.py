@@ -266,7 +266,7 @@ def build_results(
     got = [r["replication"] for r in ordered]
     if got != list(range(replications)):
         raise ValueError(f"expected rows of replications 0..{replications - 1}, got {got}")
-    chain_columns = CHAIN_COLUMNS + CHAIN_EXTRA_COLUMNS
+    chain_columns: tuple[str, ...] = CHAIN_COLUMNS + CHAIN_EXTRA_COLUMNS
     if scenario.has_costs:
         chain_columns += costs.CHAIN_COST_COLUMNS
     return Results(

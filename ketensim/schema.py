@@ -352,7 +352,8 @@ def _step(item: _Listed, ids: dict[str, tuple[str, ...]],
     name = fields.get(ctx, data, "name", fields.text)
     extra = schema_mechanisms.step_mechanisms(
         ctx, data, StepRefs(item.ident, ids["step"], ids["calendar"], capacity))
-    rates = schema_analysis.cost_rates(ctx, data, schema_analysis.STEP_COST_KEYS)
+    # STEP_COST_KEYS are float fields of Step; a splat of a str-keyed dict cannot say so
+    rates: dict[str, Any] = schema_analysis.cost_rates(ctx, data, schema_analysis.STEP_COST_KEYS)
     if extra is not None and "sessions" in extra and pool is not None:
         ctx.at("sessions").fail("a step with sessions cannot draw on a shared pool",
                                 "sessions or a [[pool]], not both", Text(f'pool "{pool}"'))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
@@ -23,7 +23,18 @@ if TYPE_CHECKING:
     from ketensim.model import Norm, Scenario
     from ketensim.sweeps import Sweep
 
-TEXT = {
+# The texts of one language; every language has the same keys.
+_Text = TypedDict("_Text", {
+    "head": str, "varied": str, "range": str, "one": str, "window": str, "point": str,
+    "lead": tuple[str, str], "lead90": tuple[str, str], "throughput": tuple[str, str],
+    "wip": tuple[str, str], "cost": tuple[str, str], "norm": tuple[str, str],
+    "met": tuple[str, str], "yes": str, "in_mean": str, "no": str, "servers": str, "server": str,
+    "rate": str, "service": str, "and": str, "target_head": str, "both": str,
+    "mean_then_low": str, "mean_only": str, "none": str, "ranked": dict[str, str], "cost_of": str,
+    "overridden": str, "where": str,
+})
+
+TEXT: dict[str, _Text] = {
     "nl": {
         "head": "Sweep van {name}: {points} punten x {reps} replicaties, seed {seed}, met "
                 "gemeenschappelijke toevalsgetallen.",

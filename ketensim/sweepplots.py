@@ -13,7 +13,7 @@ import io
 import itertools
 import re
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -28,7 +28,32 @@ if TYPE_CHECKING:
     from ketensim.sweeps import Sweep
 
 DPI = 110
-WORDS = {
+_MainKpi = Literal["mean_lead_time", "p90_lead_time", "throughput", "wip_at_end", "cost_total"]
+
+
+class _Words(TypedDict):
+    """The words of one language; every language has the same keys."""
+
+    mean_lead_time: tuple[str, str]
+    p90_lead_time: tuple[str, str]
+    throughput: tuple[str, str]
+    wip_at_end: tuple[str, str]
+    cost_total: tuple[str, str]
+    norm: tuple[str, str]
+    sub: str
+    required: str
+    certain: str
+    capacity: str
+    rate: str
+    service: str
+    chosen: str
+    target: str
+    table: str
+    pictures: str
+    title: str
+
+
+WORDS: dict[str, _Words] = {
     "nl": {
         "mean_lead_time": ("Gemiddelde doorlooptijd van de keten", "doorlooptijd ({units})"),
         "p90_lead_time": ("Doorlooptijd waarbinnen 90% van de zaken klaar is",
@@ -94,7 +119,8 @@ def kpi_figure(done: Sweep, kpi: str, lang: str = "nl") -> Figure:
             "units": i18n.unit_name(sc.time_unit, lang, plural=True),
             "currency": sc.cost_settings.currency}
     norm = _norm(done, kpi)
-    title, ylabel = w["norm"] if norm is not None else w[kpi]
+    # without a norm the KPI is one of the main ones the words name
+    title, ylabel = w["norm"] if norm is not None else w[cast("_MainKpi", kpi)]
     if norm is not None:
         title = title.format(norm=norms.title(norm, sc.time_unit, lang))
     subtitle = w["sub"].format(reps=sc.replications, start=f"{sc.warmup:g}",

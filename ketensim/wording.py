@@ -9,7 +9,7 @@ read statistics code. Numbers are rounded to what a reader can use
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from ketensim.i18n import (
     check_lang,
@@ -26,7 +26,19 @@ from ketensim.stats import Interval
 if TYPE_CHECKING:
     from ketensim.insights import Findings, Load, NormFinding, Shield, Trend
 
-_S = {
+# The sentence templates of one language; every language has the same keys.
+_Sentences = TypedDict("_Sentences", {
+    "from": str, "from_start": str, "cause": str, "growing": str, "at_end": str,
+    "ref_warmup": str, "ref_start": str, "settled": str, "shrinking": str, "jump_up": str,
+    "jump_down": str, "jump_cause": str, "all_stable": str, "none_growing": str, "lead": str,
+    "lead_ci": str, "lead_one": str, "lead_q": str, "understated": str, "busiest": str,
+    "overloaded": str, "load_item": str, "load_since": str, "shielded": str,
+    "gets": tuple[str, str], "them": tuple[str, str], "shield_extra": str,
+    "also": tuple[str, str], "and": str, "one_rep": str, "norm_met": str, "norm_mean": str,
+    "norm_not": str, "norm_ci": str, "norm_none": str,
+})
+
+_S: dict[str, _Sentences] = {
     "nl": {
         "from": "vanaf {unit} {t}",
         "from_start": "al vanaf het begin",
@@ -206,7 +218,8 @@ def _trend_line(tr: Trend, scenario: Any, lang: str) -> str:
         ref = s["ref_warmup"] if warm else s["ref_start"]
         values["before"] = number(max(tr.queue_at_warmup, 0.0), lang)
         return s["growing"].format(**values) + s["at_end"].format(ref=ref, **values)
-    return s[tr.status].format(**values)
+    # growing trends were worded above; the moving ones left are settled or shrinking
+    return s[cast("Literal['settled', 'shrinking']", tr.status)].format(**values)
 
 
 def _jump_line(tr: Trend, scenario: Any, lang: str) -> str:
@@ -218,7 +231,7 @@ def _jump_line(tr: Trend, scenario: Any, lang: str) -> str:
     if tr.event is not None:
         cause = s["jump_cause"].format(title=tr.event[1], unit=unit,
                                        t=number(tr.event[0], lang, digits=0))
-    key = "jump_down" if tr.rate < 0 else "jump_up"
+    key: Literal["jump_down", "jump_up"] = "jump_down" if tr.rate < 0 else "jump_up"
     return s[key].format(step=step_name(scenario, tr.step), unit=unit,
                          t=number(when, lang, digits=0),
                          before=number(max(tr.level_before, 0), lang),
@@ -302,6 +315,6 @@ def _norm_line(nf: NormFinding, scenario: Any, lang: str) -> str:
     if has_interval(nf.share):
         ci = s["norm_ci"].format(low=number(100 * max(nf.share.low, 0.0), lang, digits=0),
                                  high=number(100 * min(nf.share.high, 1.0), lang, digits=0))
-    key = ("norm_met" if nf.met.by_lower_bound else "norm_mean" if nf.met.in_mean
-           else "norm_not")
+    key: Literal["norm_met", "norm_mean", "norm_not"] = (
+        "norm_met" if nf.met.by_lower_bound else "norm_mean" if nf.met.in_mean else "norm_not")
     return s[key].format(title=name, pct=percent(nf.share.mean, lang), ci=ci)

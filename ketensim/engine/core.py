@@ -115,7 +115,9 @@ class Chain:
         Returns False, sending nothing, when the divert step is full as well:
         the origin then turns the case away.
         """
-        target = self.stations[origin.step.queue_limit.divert_to]  # type: ignore[union-attr]
+        limit = origin.step.queue_limit
+        assert limit is not None and limit.divert_to is not None  # only diverting steps call this
+        target = self.stations[limit.divert_to]
         if target.limit >= 0 and (target.senders or (
                 target.nq >= target.limit and target.busy >= target.capacity)):
             return False

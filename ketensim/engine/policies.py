@@ -19,6 +19,7 @@ from ketensim.model import Policy
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain
+    from ketensim.engine.station import Station
 
 
 def start_policies(chain: Chain) -> None:
@@ -45,9 +46,10 @@ def _follow_inflow(chain: Chain, policy: Policy) -> Generator[Event, Any, None]:
         if policy.budget is not None:
             need = min(policy.budget, need)
         if policy.lag > 0:
-            Timeout(env, policy.lag, need).callbacks.append(
-                lambda e, s=station: s.set_capacity(e._value)
-            )
+            def set_later(e: Event, s: Station = station) -> None:
+                s.set_capacity(e._value)
+
+            Timeout(env, policy.lag, need).callbacks.append(set_later)
         elif need != station.nominal:
             station.set_capacity(need)
 

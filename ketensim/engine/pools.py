@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 class PoolRuntime:
     """The runtime side of a pool: who holds its servers, and who gets the next free one."""
 
+    # statistics of the measured window, set by reset_statistics
+    last: float
+    b_area: float
+    c_area: float
+
     def __init__(self, chain: Chain, pool: Pool):
         self.id = pool.id
         self.env = chain.env

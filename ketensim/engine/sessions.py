@@ -74,7 +74,7 @@ class SessionStation(Station):
     def _hold_sessions(self, now: float) -> None:
         self.advance(now)
         while self.nq and self.busy < self.capacity:
-            batch = []
+            batch: list[int] = []
             while self.nq and len(batch) < self.sessions.size:
                 case, arrived = self._pop()
                 if arrived >= self.warmup:

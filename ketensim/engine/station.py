@@ -53,6 +53,21 @@ class Hop:
 class Station:
     """The runtime side of one step in one replication."""
 
+    # statistics of the measured window, set by reset_statistics
+    last: float
+    q_area: float
+    b_area: float
+    c_area: float
+    blocked_area: float
+    arrivals: int
+    completions: int
+    rejected: int
+    diverted: int
+    reneged: int
+    dismissed: int
+    returned: int
+    max_queue: int
+
     def __init__(self, chain: Chain, step: Step):
         self.chain = chain
         self.env = chain.env
