@@ -77,10 +77,7 @@ class SessionStation(Station):
             batch: list[int] = []
             while self.nq and len(batch) < self.sessions.size:
                 case, arrived = self._pop()
-                if arrived >= self.warmup:
-                    self.waits.append(now - arrived)
-                    if self.typed:
-                        self.wait_types.append(self.chain.case_type[case])
+                self.tally_wait(case, arrived, now)
                 batch.append(case)
             self.busy += 1
             Timeout(self.env, self.duration.next(), batch).callbacks.append(self._session_done)
@@ -92,10 +89,4 @@ class SessionStation(Station):
         self.busy -= 1
         for case in event._value:
             self.completions += 1
-            u = self.route_u.next()
-            table = self.type_routes.get(self.chain.case_type[case], self.routes) \
-                if self.typed else self.routes
-            for cum, hop in table:  # noqa: B007 - the loop finds the hop
-                if u < cum:
-                    break
-            self._forward(case, hop, now)
+            self._forward(case, self.pick(case), now)

@@ -191,13 +191,8 @@ class Station:
                 and self.dismiss_u.next() < self.dismissal.share:  # type: ignore[union-attr]
             self.dismissed += 1
             self.chain.leave(case, self.dismiss_outcome, now)
-        elif self.busy < self.capacity and not self.nq and (
-                self.pool is None or self.pool.busy < self.pool.capacity):
-            if now >= self.warmup:
-                self.waits.append(0.0)
-                if self.typed:
-                    self.wait_types.append(self.chain.case_type[case])
-            self._begin(case, now)
+        elif not self.nq and self._server_free():
+            self._start(case, now, now)
         else:
             self._enqueue(case, now)
 
@@ -262,25 +257,32 @@ class Station:
     # -- serving ------------------------------------------------------------
     def fill(self, now: float) -> None:
         """Start waiting cases while servers are free, then let blocked senders in."""
-        while self.nq and self.busy < self.capacity and (
-                self.pool is None or self.pool.busy < self.pool.capacity):
+        while self.nq and self._server_free():
             case, arrived = self._pop()
-            if arrived >= self.warmup:
-                self.waits.append(now - arrived)
-                if self.typed:
-                    self.wait_types.append(self.chain.case_type[case])
-            self._begin(case, now)
+            self._start(case, arrived, now)
         self._admit(now)
 
     def fill_one(self, now: float) -> None:
         """Start the first waiting case (a pool hands this step a server)."""
         case, arrived = self._pop()
+        self._start(case, arrived, now)
+        self._admit(now)
+
+    def _server_free(self) -> bool:
+        """A server of this step is free, and of its pool when it shares one."""
+        return self.busy < self.capacity and (
+            self.pool is None or self.pool.busy < self.pool.capacity)
+
+    def tally_wait(self, case: int, arrived: float, now: float) -> None:
+        """The wait rule, in one place: cases that reached the step in the window count."""
         if arrived >= self.warmup:
             self.waits.append(now - arrived)
             if self.typed:
                 self.wait_types.append(self.chain.case_type[case])
+
+    def _start(self, case: int, arrived: float, now: float) -> None:
+        self.tally_wait(case, arrived, now)
         self._begin(case, now)
-        self._admit(now)
 
     def _pop(self) -> tuple[int, float]:
         for queue in self.levels:
@@ -317,12 +319,7 @@ class Station:
                 self.blocked_area += self.blocked * dt
             self.last = now
         self.completions += 1
-        table = self.type_routes.get(self.chain.case_type[case], self.routes) \
-            if self.typed else self.routes
-        u = self.route_u.next()
-        for cum, hop in table:  # noqa: B007 - the loop finds the hop
-            if u < cum:
-                break
+        hop = self.pick(case)
         target = hop.target
         if hop.blocking and target.full_for_block():  # type: ignore[union-attr]
             self.blocked += 1  # the server keeps the case until a place frees
@@ -344,6 +341,16 @@ class Station:
         else:
             target.arrive(case, self)
 
+    def pick(self, case: int) -> Hop:
+        """Where a finished case goes: one routing draw against its type's routes."""
+        table = self.type_routes.get(self.chain.case_type[case], self.routes) \
+            if self.typed else self.routes
+        u = self.route_u.next()
+        for cum, hop in table:
+            if u < cum:
+                return hop
+        return table[-1][1]  # pragma: no cover - the last threshold is infinite
+
     def _forward(self, case: int, hop: Hop, now: float) -> None:
         if not hop.plain:
             self.chain.hand_over(case, hop, self)
@@ -357,13 +364,8 @@ class Station:
         while self.senders and (self.nq < self.limit or self.busy < self.capacity):
             sender, case = self.senders.popleft()
             self.arrivals += 1
-            if self.busy < self.capacity and not self.nq and (
-                    self.pool is None or self.pool.busy < self.pool.capacity):
-                if now >= self.warmup:
-                    self.waits.append(0.0)
-                    if self.typed:
-                        self.wait_types.append(self.chain.case_type[case])
-                self._begin(case, now)
+            if not self.nq and self._server_free():
+                self._start(case, now, now)
             else:
                 self._enqueue(case, now)
             if sender is None:
