@@ -24,11 +24,11 @@ from ketensim.errors import ScenarioError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ketensim.comparison import Comparison
-    from ketensim.experiment import Progress
-    from ketensim.model import Norm, Scenario
-    from ketensim.results import Results
-    from ketensim.sweeps import Sweep
+    from ketensim.results.replications import Progress
+    from ketensim.results.tables import Results
+    from ketensim.scenario.model import Norm, Scenario
+    from ketensim.studies.compare import Comparison
+    from ketensim.studies.sweep import Sweep
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,7 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     Raises:
         ScenarioError: listing every problem in the file, each with its key path.
     """
-    from ketensim.loader import load as _load
+    from ketensim.scenario.loader import load as _load
 
     return _load(path)
 
@@ -72,9 +72,9 @@ def simulate(
         ScenarioError: when ``scenario`` is a path to an invalid file.
         ValueError: when replications, jobs or sample_every are out of range.
     """
-    from ketensim.experiment import run_experiment
-    from ketensim.model import Scenario as _Scenario
-    from ketensim.results import build_results
+    from ketensim.results.replications import run_experiment
+    from ketensim.results.tables import build_results
+    from ketensim.scenario.model import Scenario as _Scenario
 
     if not isinstance(scenario, _Scenario):
         scenario = load(scenario)
@@ -108,7 +108,7 @@ def compare(
         ScenarioError: for an invalid file, two scenarios with one name, or
             scenarios in different time units.
     """
-    from ketensim.comparison import compare as _compare
+    from ketensim.studies.compare import compare as _compare
 
     return _compare(base, others, replications, seed, jobs, sample_every, progress)
 
@@ -135,7 +135,7 @@ def sweep(
     Raises:
         ScenarioError: for a bad range, key, value or target.
     """
-    from ketensim.sweeps import sweep as _sweep
+    from ketensim.studies.sweep import sweep as _sweep
 
     return _sweep(scenario, ranges, target, replications, seed, jobs, sample_every, progress)
 
@@ -153,7 +153,7 @@ def bands(
     Raises:
         ScenarioError: when the file is invalid or has no bands.
     """
-    from ketensim.comparison import bands as _bands
+    from ketensim.studies.compare import bands as _bands
 
     return _bands(scenario, replications, seed, jobs, sample_every, progress)
 
@@ -161,15 +161,15 @@ def bands(
 def __getattr__(name: str) -> Any:
     # Results and friends live with pandas; import them only when someone asks for them.
     if name == "Results":
-        from ketensim.results import Results
+        from ketensim.results.tables import Results
 
         return Results
     if name == "Comparison":
-        from ketensim.comparison import Comparison
+        from ketensim.studies.compare import Comparison
 
         return Comparison
     if name == "Sweep":
-        from ketensim.sweeps import Sweep
+        from ketensim.studies.sweep import Sweep
 
         return Sweep
     raise AttributeError(f"module 'ketensim' has no attribute {name!r}")

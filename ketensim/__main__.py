@@ -1,6 +1,6 @@
 """``python -m ketensim``: the same as the ``ketensim`` command."""
 
-from ketensim.cli import main
+from ketensim.cli.app import main
 
 if __name__ == "__main__":
     main()

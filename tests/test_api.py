@@ -12,8 +12,8 @@ import pytest
 from builders import poisson, scenario, step
 
 import ketensim
-from ketensim import experiment
-from ketensim.results import CHAIN_COLUMNS, OUTCOME_COLUMNS, STEP_COLUMNS, TIMESERIES_COLUMNS
+from ketensim.results import replications as experiment
+from ketensim.results.tables import CHAIN_COLUMNS, OUTCOME_COLUMNS, STEP_COLUMNS, TIMESERIES_COLUMNS
 
 pytest.importorskip("ketensim.engine")
 
@@ -55,7 +55,7 @@ def test_public_names():
 
 
 def test_simulate_a_path_uses_the_files_own_settings(tmp_path: Path):
-    pytest.importorskip("ketensim.loader")
+    pytest.importorskip("ketensim.scenario.loader")
     path = tmp_path / "api.toml"
     path.write_text(TINY, encoding="utf-8")
     results = ketensim.simulate(path)
@@ -69,7 +69,7 @@ def test_simulate_a_path_uses_the_files_own_settings(tmp_path: Path):
 
 
 def test_load_reports_problems(tmp_path: Path):
-    pytest.importorskip("ketensim.loader")
+    pytest.importorskip("ketensim.scenario.loader")
     path = tmp_path / "bad.toml"
     path.write_text("[scenario]\nhorizon = 1\n", encoding="utf-8")
     with pytest.raises(ketensim.ScenarioError) as info:

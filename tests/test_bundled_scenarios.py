@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 import ketensim
-from ketensim.calendars import units_per_day
-from ketensim.cli import cli
-from ketensim.model import Scenario
+from ketensim.cli.app import cli
+from ketensim.scenario.calendars import units_per_day
+from ketensim.scenario.model import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIOS.rglob("*.toml"))

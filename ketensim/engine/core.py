@@ -1,7 +1,7 @@
 """One replication of a chain: the runtime chain, its cases and chain tallies.
 
 The only place where a scenario meets SimPy. Everything random comes from
-named streams (``ketensim.streams``), so a replication is a pure function of
+named streams (``ketensim.engine.streams``), so a replication is a pure function of
 (scenario, replication, seed). Per-case data is columnar: a case is an
 integer index into arrays, never a Python object.
 """
@@ -14,14 +14,15 @@ from collections import deque
 from simpy.core import Environment
 from simpy.events import Event, Timeout
 
-from ketensim.distributions import Distribution
 from ketensim.engine.pools import PoolRuntime
+from ketensim.engine.routing import Hop
 from ketensim.engine.sampling import Draws
 from ketensim.engine.sessions import SessionStation
 from ketensim.engine.sources import Replay, Source
-from ketensim.engine.station import Hop, Station
-from ketensim.model import Change, Scenario
-from ketensim.streams import stream
+from ketensim.engine.station import Station
+from ketensim.engine.streams import stream
+from ketensim.scenario.distributions import Distribution
+from ketensim.scenario.model import Change, Scenario
 
 
 class Chain:

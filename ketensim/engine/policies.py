@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from simpy.events import Event, Timeout
 
-from ketensim.model import Policy
+from ketensim.scenario.model import Policy
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain

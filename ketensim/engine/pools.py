@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ketensim.model import Pool
+from ketensim.scenario.model import Pool
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain

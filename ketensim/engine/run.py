@@ -10,14 +10,14 @@ import numpy as np
 from simpy.core import Environment
 from simpy.events import URGENT, Event
 
-from ketensim.calendars import open_intervals
 from ketensim.engine.core import Chain
 from ketensim.engine.policies import start_policies
 from ketensim.engine.pools import PoolRuntime
+from ketensim.engine.records import ReplicationRecord, StepRecord
 from ketensim.engine.sessions import SessionStation
 from ketensim.engine.station import Station
-from ketensim.model import Calendar, Scenario
-from ketensim.records import ReplicationRecord, StepRecord
+from ketensim.scenario.calendars import open_intervals
+from ketensim.scenario.model import Calendar, Scenario
 
 
 def sample_times(horizon: float, every: float) -> np.ndarray:
@@ -144,30 +144,7 @@ def _record(
             queue[i, -1] = st.nq
             busy[i, -1] = st.busy
             capacity[i, -1] = st.capacity
-        steps.append(
-            StepRecord(
-                step=st.id,
-                arrivals=st.arrivals,
-                completions=st.completions,
-                waits=np.frombuffer(st.waits, dtype=float).copy(),
-                queue_area=st.q_area,
-                busy_area=st.b_area,
-                capacity_area=st.c_area,
-                max_queue=st.max_queue,
-                queue_at_end=st.nq,
-                in_service_at_end=st.busy,
-                blocked_area=st.blocked_area,
-                rejected=st.rejected,
-                diverted=st.diverted,
-                reneged=st.reneged,
-                dismissed=st.dismissed,
-                returned=st.returned,
-                at_door_end=st.at_door,
-                wait_types=np.frombuffer(st.wait_types, dtype=np.int32).copy(),
-                late=st.late,
-                queued_since=_queued_since(st),
-            )
-        )
+        steps.append(_step_record(st))
     chain._advance_outside()
     return ReplicationRecord(
         replication=replication,
@@ -192,6 +169,32 @@ def _record(
         pools={p.id: (p.b_area, p.c_area) for p in _closed_pools(chain)},
         lead_entered=np.frombuffer(chain.lead_entered, dtype=float).copy(),
         entered=_entered_in_window(chain),
+    )
+
+
+def _step_record(st: Station) -> StepRecord:
+    """One station's tallies at the horizon, copied out of the engine's arrays."""
+    return StepRecord(
+        step=st.id,
+        arrivals=st.arrivals,
+        completions=st.completions,
+        waits=np.frombuffer(st.waits, dtype=float).copy(),
+        queue_area=st.q_area,
+        busy_area=st.b_area,
+        capacity_area=st.c_area,
+        max_queue=st.max_queue,
+        queue_at_end=st.nq,
+        in_service_at_end=st.busy,
+        blocked_area=st.blocked_area,
+        rejected=st.rejected,
+        diverted=st.diverted,
+        reneged=st.reneged,
+        dismissed=st.dismissed,
+        returned=st.returned,
+        at_door_end=st.at_door,
+        wait_types=np.frombuffer(st.wait_types, dtype=np.int32).copy(),
+        late=st.late,
+        queued_since=_queued_since(st),
     )
 
 

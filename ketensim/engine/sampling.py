@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ketensim.distributions import Distribution
+from ketensim.scenario.distributions import Distribution
 
 BLOCK = 2048
 

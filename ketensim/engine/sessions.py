@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from simpy.events import Event, Timeout
 
 from ketensim.engine.station import Station
-from ketensim.model import Step
+from ketensim.scenario.model import Step
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain

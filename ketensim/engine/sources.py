@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from simpy.events import Event, Timeout
 
-from ketensim.calendars import rate_changes
-from ketensim.distributions import Exponential
-from ketensim.model import Arrival
+from ketensim.scenario.calendars import rate_changes
+from ketensim.scenario.distributions import Exponential
+from ketensim.scenario.model import Arrival
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain

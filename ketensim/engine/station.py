@@ -16,38 +16,19 @@ test on the plain path, so a plain step runs as fast as before.
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import deque
 from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
+from ketensim.engine.routing import Hop, route_table
 from ketensim.engine.sampling import Draws
-from ketensim.model import Route, Step
+from ketensim.scenario.model import Route, Step
 
 if TYPE_CHECKING:
     from ketensim.engine.core import Chain
     from ketensim.engine.pools import PoolRuntime
-
-
-class Hop:
-    """A route as the engine follows it: target (None = exit) and what happens on the way."""
-
-    __slots__ = ("blocking", "delay", "outcome", "plain", "reenter", "returned", "target")
-
-    def __init__(self, target: Station | None, outcome: int, route: Route, chain: Chain, src: str):
-        self.target = target
-        self.outcome = outcome
-        self.delay = chain.draws(f"handover:{src}:{route.to}", route.delay) if route.delay else None
-        self.returned = route.returned
-        self.reenter = None
-        if route.reenter is not None:
-            after = chain.draws(f"reenter:{src}:{route.exit_outcome}", route.reenter.after)
-            self.reenter = (route.reenter.p, route.reenter.to, after)
-        # Checked on every completion, so worked out once here.
-        self.plain = self.delay is None and not self.returned and self.reenter is None
-        self.blocking = target is not None and target.policy == "block" and self.delay is None
 
 
 class Station:
@@ -124,25 +105,12 @@ class Station:
                     f"service:{self.id}:{rule.case_type}", rule.service
                 )
             if rule.routes is not None:
-                self.type_routes[t] = self._table(rule.routes or (Route("exit", 1.0),))
+                self.type_routes[t] = route_table(
+                    self.chain, rule.routes or (Route("exit", 1.0),), self.id)
         self.default_level = levels.index(0)
 
-    def _table(self, routes: tuple[Route, ...]) -> list[tuple[float, Hop]]:
-        """Routes as cumulative thresholds; the last is open-ended so rounding drops no case."""
-        table: list[tuple[float, Hop]] = []
-        cum = 0.0
-        for route in routes:
-            cum += route.p
-            if route.p <= 0:
-                continue
-            target = None if route.is_exit else self.chain.stations[route.to]
-            outcome = self.chain.outcome_index[route.exit_outcome] if route.is_exit else -1
-            table.append((cum, Hop(target, outcome, route, self.chain, self.id)))
-        table[-1] = (math.inf, table[-1][1])
-        return table
-
     def set_routes(self, routes: tuple[Route, ...]) -> None:
-        self.routes = self._table(routes)
+        self.routes = route_table(self.chain, routes, self.id)
 
     def set_capacity(self, capacity: int) -> None:
         """A cut lets cases in service finish; a rise starts waiting cases at once."""

@@ -1,0 +1,173 @@
+"""The work behind the command line that needs no click.
+
+Reading scenario files so that every failure is bad input (exit status 2),
+the offered loads a summary shows, and the checks on the results folder that
+must pass before any time is spent simulating. :mod:`ketensim.cli.app` keeps to
+parsing options and printing; what it does with them is here, testable
+without a command line.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ketensim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from ketensim.present.pictures.scene import Track
+    from ketensim.scenario.model import Norm, Scenario
+    from ketensim.scenario.traffic import Phase
+    from ketensim.studies.sweep import Axis, Point
+
+
+def load_file(file: Path) -> Scenario:
+    """Load a scenario; an unreadable file is bad input like any other.
+
+    Raises:
+        ScenarioError: when the file cannot be read or is not a valid scenario.
+    """
+    from ketensim import load
+
+    try:
+        return load(file)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError.single(str(file), "(file)", "cannot read the file",
+                                   "a readable TOML file", f"<{reason}>") from None
+
+
+def load_all(files: Sequence[Path]) -> list[Scenario]:
+    """Load every file; the problems of all of them are reported together.
+
+    Raises:
+        ScenarioError: with the problems of every file that has any.
+    """
+    loaded, problems = [], []
+    for file in files:
+        try:
+            loaded.append(load_file(file))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
+def phases_of(scenario: Scenario, file: Path) -> list[Phase]:
+    """Offered loads per period, for ``check``: a network without a way out is bad input.
+
+    Raises:
+        ScenarioError: when the traffic equations have no solution (a closed loop).
+    """
+    from ketensim.scenario import traffic
+
+    try:
+        return traffic.phases(scenario)
+    except ValueError as exc:
+        raise ScenarioError.single(
+            str(file), "step.routes", str(exc), "a way out of every loop", "<no route to exit>"
+        ) from None
+
+
+def phases_or_none(scenario: Scenario) -> list[Phase] | None:
+    """Loads for the run summary; a network the equations cannot solve just shows no load."""
+    from ketensim.scenario import traffic
+
+    try:
+        return traffic.phases(scenario)
+    except ValueError:
+        return None
+
+
+def timeseries_rows(scenarios: Sequence[Scenario], sample_every: float) -> int:
+    """The longest timeseries any of the scenarios will write (Excel has a row limit)."""
+    return max(
+        s.replications * len(s.steps) * (int(s.horizon / sample_every + 1e-9) + 1)
+        for s in scenarios
+    )
+
+
+def prepare_out(
+    out: Path | None, name: str, force: bool, formats: Iterable[str], rows: int
+) -> tuple[datetime, Path]:
+    """The start time and the results folder, checked before anything runs.
+
+    Args:
+        out: the ``--out`` folder, or None for ``results/<name>/<UTC timestamp>/``.
+        name: the scenario name for the default folder.
+        force: whether a non-empty ``--out`` may be replaced.
+        formats: the extra table formats asked for.
+        rows: the longest timeseries that will be written.
+
+    Raises:
+        OutputError: when the folder may not be written or a format cannot be produced.
+    """
+    from ketensim.results.folders import check_formats, check_out, default_out, utc_now
+
+    started = utc_now()
+    target = out if out is not None else default_out(name, started)
+    check_out(target, force)
+    check_formats(formats, rows)
+    return started, target
+
+
+def sweep_grid(
+    base: Scenario, target: str | None, sets: Sequence[str]
+) -> tuple[Scenario, Norm | None, list[Axis], list[Point]]:
+    """The grid ``sweep`` runs: its ``--target`` norm, its ``--set`` ranges and every point.
+
+    Returns:
+        The base scenario (measuring the target norm too), the norm or None,
+        the axes and the grid's points.
+
+    Raises:
+        ScenarioError: for a target or a range that does not fit the scenario.
+    """
+    from ketensim.studies import sweep as sweeps
+
+    norm = sweeps.resolve_target(target, base)
+    if norm is not None:
+        base = sweeps.norms.with_norm(base, norm)
+    axes = sweeps.parse_ranges(list(sets), base)
+    return base, norm, axes, sweeps.grid(base, axes)
+
+
+def command_line(ctx: Any) -> str:
+    """The command as typed (arguments and the options actually given), for the manifest.
+
+    Args:
+        ctx: the command's click context (read through its attributes only).
+    """
+    words: list[str] = ctx.command_path.split()
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        source = ctx.get_parameter_source(param.name or "")
+        if param.param_type_name == "argument":
+            words += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+        elif source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+            words += _option_words(param, value)
+    return shlex.join(words)
+
+
+def _option_words(param: Any, value: Any) -> list[str]:
+    flag = max(param.opts, key=len)
+    if getattr(param, "is_flag", False):
+        return [flag] if value else []
+    values: Sequence[Any] = value if isinstance(value, tuple | list) else [value]
+    return [w for v in values for w in (flag, str(v))]
+
+
+def simulate_track(scenario: Scenario, replication: int = 0, seed: int | None = None,
+                   frames: int = 200) -> Track:
+    """Simulate replications up to ``replication`` and keep that one, sampled ``frames`` times."""
+    from ketensim import simulate
+    from ketensim.present.pictures import animate
+
+    every = animate.frame_every(scenario.horizon, frames)
+    results = simulate(scenario, replications=replication + 1, seed=seed,
+                       jobs=1 if replication == 0 else None, sample_every=every)
+    return animate.track(results, replication)

@@ -1,0 +1,104 @@
+"""Confidence intervals over replications.
+
+Replications are independent runs of the same model, so their per-run figures
+are independent draws of the same quantity and a Student-t interval on their
+mean is the honest statement of what the simulation knows. Differences
+between two scenarios run with common random numbers are taken per
+replication (paired): the pairs share their randomness, which cancels most
+of the noise and gives a much narrower interval than two separate ones.
+
+Replications without a value (NaN: e.g. no case waited at a step) are left
+out, since there is nothing to average; ``n`` says how many counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean over replications with its two-sided confidence interval.
+
+    Attributes:
+        mean: the average of the values that count (NaN when none do).
+        low: lower end of the interval (NaN with fewer than two values).
+        high: upper end of the interval (NaN with fewer than two values).
+        n: how many values counted.
+    """
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width: the ``+/-`` figure."""
+        return (self.high - self.low) / 2
+
+    @property
+    def excludes_zero(self) -> bool:
+        """True when the interval lies wholly above or below zero (a clear difference)."""
+        return bool(self.low > 0 or self.high < 0)
+
+
+def has_interval(est: Interval) -> bool:
+    """True when ``est`` carries a usable interval (two or more replications)."""
+    return est.n >= 2 and math.isfinite(est.low) and math.isfinite(est.high)
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Interval:
+    """Mean and t-interval of independent replication values.
+
+    Args:
+        values: one value per replication; NaN values are left out.
+        confidence: coverage of the interval, 0.95 by default.
+
+    Returns:
+        The interval; with one value its ends are NaN (one run says nothing about spread).
+    """
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    n = int(arr.size)
+    if n == 0:
+        return Interval(math.nan, math.nan, math.nan, 0)
+    mean = float(arr.mean())
+    if n == 1:
+        return Interval(mean, math.nan, math.nan, 1)
+    if not np.isfinite(arr).all():
+        return Interval(mean, math.nan, math.nan, n)
+    half = t_quantile(n - 1, confidence) * float(arr.std(ddof=1)) / math.sqrt(n)
+    return Interval(mean, mean - half, mean + half, n)
+
+
+def paired_difference(
+    base: Sequence[float] | np.ndarray,
+    other: Sequence[float] | np.ndarray,
+    confidence: float = CONFIDENCE,
+) -> Interval:
+    """Mean and t-interval of ``other - base``, replication by replication.
+
+    Both sequences must be in replication order and of equal length; a pair
+    counts only when both of its values are known.
+
+    Raises:
+        ValueError: when the two sequences differ in length.
+    """
+    a = np.asarray(base, dtype=float)
+    b = np.asarray(other, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired values need equal lengths, got {a.size} and {b.size}")
+    return mean_ci(b - a, confidence)
+
+
+def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
+    """The two-sided Student-t critical value, e.g. 2.262 for 9 degrees of freedom at 95%."""
+    return float(_scipy_stats.t.ppf(0.5 + confidence / 2, dof))

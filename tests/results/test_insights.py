@@ -1,0 +1,194 @@
+"""The plain-words verdict: growth found where it is, not where noise is."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+import synthetic
+
+from ketensim.present.words import i18n
+from ketensim.present.words.verdict import verdict_lines
+from ketensim.results import insights
+from ketensim.results.trend import curve_trend
+
+T = np.arange(0, 731, dtype=float)
+
+
+def noisy(curve: np.ndarray, replications: int, rng: np.random.Generator, sd: float = 3.0,
+          ar: float = 0.0) -> np.ndarray:
+    """Replications of ``curve`` plus AR(1) noise (ar=0: independent noise), never below 0."""
+    out = np.empty((len(curve), replications))
+    for r in range(replications):
+        e = rng.normal(0, sd, len(curve))
+        for k in range(1, len(e)):
+            e[k] += ar * e[k - 1]
+        out[:, r] = np.maximum(0, curve + e)
+    return out
+
+
+# -- trends on curves -----------------------------------------------------------------
+
+
+def test_growth_of_five_a_day_from_day_380_is_found():
+    q = noisy(20 + 5 * np.maximum(0, T - 380), 3, np.random.default_rng(1))
+    tr = curve_trend(T, q, since=180)
+    assert tr.status == "growing"
+    assert tr.rate == pytest.approx(5.0, abs=0.25)  # tolerance: 5% of the rate
+    assert tr.start == pytest.approx(380, abs=10)  # tolerance: 10 days
+    assert not tr.from_first
+
+
+@pytest.mark.parametrize("ar", [0.0, 0.9])
+@pytest.mark.parametrize("replications", [1, 3])
+def test_noise_alone_never_reads_as_growth(ar, replications):
+    rng = np.random.default_rng(7)
+    flat = np.full(len(T), 20.0)
+    statuses = [curve_trend(T, noisy(flat, replications, rng, ar=ar), since=180).status
+                for _ in range(25)]
+    assert statuses == ["stable"] * 25
+
+
+def test_a_backlog_that_rises_then_levels_off_has_settled():
+    q = noisy(20 + 3 * np.clip(T - 300, 0, 100), 3, np.random.default_rng(2))
+    tr = curve_trend(T, q, since=100)
+    assert tr.status == "settled"
+    assert tr.start == pytest.approx(300, abs=10)
+    assert tr.end == pytest.approx(400, abs=10)
+
+
+def test_a_backlog_that_clears_is_shrinking():
+    q = noisy(800 - 3.9 * np.clip(T - 200, 0, 200), 3, np.random.default_rng(3))
+    tr = curve_trend(T, q, since=100)
+    assert tr.status == "shrinking"
+    assert tr.rate == pytest.approx(-3.9, abs=0.3)
+
+
+def test_filling_up_from_empty_is_warm_up_not_news():
+    q = noisy(30 * (1 - np.exp(-T / 20)), 3, np.random.default_rng(4))
+    assert curve_trend(T, q, since=0).status == "stable"
+
+
+def test_overload_from_the_start_grows_from_the_first_sample():
+    q = noisy(2 * T, 3, np.random.default_rng(5))
+    tr = curve_trend(T, q, since=0)
+    assert tr.status == "growing"
+    assert tr.from_first
+    assert tr.rate == pytest.approx(2.0, abs=0.1)
+
+
+# -- findings of a run ----------------------------------------------------------------
+
+
+def test_findings_name_the_backlog_and_its_trigger():
+    f = insights.analyse(synthetic.results())
+    court = f.trend("zitting")
+    assert court is not None and court.status == "growing"
+    assert court.rate == pytest.approx(synthetic.GROWTH_RATE, abs=0.25)
+    assert court.start == pytest.approx(synthetic.GROWTH_START, abs=10)
+    assert court.event == (365.0, "meer rechercheurs")
+    assert f.trend("beoordeling").status == "stable"
+    assert [t.step for t in f.backing_up] == ["zitting"]
+    assert f.busiest is not None and f.busiest.step == "zitting"
+    assert f.lead_time is not None and f.lead_time.low < f.lead_time.mean < f.lead_time.high
+
+
+def test_verdict_in_dutch_names_step_start_and_rate():
+    r = synthetic.results()
+    lines = verdict_lines(insights.analyse(r), r.scenario)
+    first = lines[0]
+    assert first.startswith("De werkvoorraad van Zitting rechtbank (Rechtspraak) groeit "
+                            "vanaf dag 3")
+    assert "met ongeveer 5 zaken per dag" in first
+    assert "‘meer rechercheurs’ (dag 365)" in first
+    assert any(line.startswith("De doorlooptijd van de keten is gemiddeld") and "95%-interval"
+               in line for line in lines)
+    assert any(line.startswith("De drukste schakel is Zitting rechtbank") for line in lines)
+
+
+def test_verdict_in_english():
+    r = synthetic.results()
+    lines = verdict_lines(insights.analyse(r), r.scenario, "en")
+    assert lines[0].startswith("The backlog of Zitting rechtbank (Rechtspraak) grows from day 3")
+    assert "by about 5 cases per day" in lines[0]
+    assert any("95% interval" in line for line in lines)
+
+
+def test_all_stable_says_so_and_one_replication_is_flagged():
+    r = synthetic.results(replications=1, flat=True)
+    lines = verdict_lines(insights.analyse(r), r.scenario)
+    assert lines[0] == "Geen enkele schakel raakt verstopt: alle werkvoorraden blijven stabiel."
+    assert any("één herhaling" in line for line in lines)
+    en = verdict_lines(insights.analyse(r), r.scenario, "en")
+    assert en[0] == "No step backs up: all backlogs stay stable."
+
+
+@pytest.mark.parametrize(("unit", "nl", "en"), [
+    ("week", "vanaf week 3", "from week 3"),
+    ("hour", "vanaf uur 3", "from hour 3"),
+])
+def test_time_unit_is_translated(unit, nl, en):
+    r = synthetic.results()
+    r.scenario = dataclasses.replace(r.scenario, time_unit=unit)
+    f = insights.analyse(r)
+    assert nl in verdict_lines(f, r.scenario, "nl")[0]
+    assert en in verdict_lines(f, r.scenario, "en")[0]
+
+
+def test_steps_behind_a_bottleneck_are_shielded():
+    """The OM backs up; the court receives far less than the traffic equations offer it."""
+    r = synthetic.results()
+    ts = r.timeseries.copy()
+    om = ts["step"] == "beoordeling"
+    ts.loc[om, "queue"] = 8 + 4 * np.maximum(0, ts.loc[om, "t"] - 400)
+    ts.loc[ts["step"] == "zitting", "queue"] = 15.0
+    r.timeseries = ts
+    steps = r.steps.copy()
+    court = steps["step"] == "zitting"
+    steps.loc[court, "arrivals"] = (steps.loc[court, "arrivals"] * 0.7).astype(int)
+    r.steps = steps
+    f = insights.analyse(r)
+    assert [s.step for s in f.shielded] == ["zitting"]
+    assert f.shielded[0].upstream == ("beoordeling",)
+    assert f.shielded[0].drop == pytest.approx(0.33, abs=0.05)
+    text = " ".join(verdict_lines(f, r.scenario))
+    assert "Zitting rechtbank (Rechtspraak) krijgt ongeveer" in text
+    assert "schermt deze schakel af" in text
+
+
+def test_a_queue_missing_from_the_timeseries_is_skipped():
+    r = synthetic.results()
+    r.timeseries = r.timeseries[r.timeseries["step"] != "opsporing"]
+    assert [t.step for t in insights.analyse(r).trends] == ["beoordeling", "zitting"]
+
+
+def test_empty_chain_table_gives_no_lead_time_sentence():
+    r = synthetic.results()
+    r.chain = pd.DataFrame(columns=r.chain.columns)
+    f = insights.analyse(r)
+    assert f.lead_time is None
+    assert not any("doorlooptijd" in line for line in verdict_lines(f, r.scenario))
+
+
+# -- numbers and words ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "nl", "en"), [
+    (1764.4, "1.764", "1,764"), (2.5, "2,5", "2.5"), (5.01, "5", "5"), (0.594, "0,59", "0.59"),
+    (0.0, "0", "0"), (float("inf"), "∞", "∞"),
+])
+def test_numbers_are_written_for_people(value, nl, en):
+    assert i18n.number(value, "nl") == nl
+    assert i18n.number(value, "en") == en
+
+
+def test_small_rates_move_to_a_bigger_unit():
+    assert i18n.readable_rate(0.4, "day") == (pytest.approx(2.8), "week")
+    assert i18n.readable_rate(5.0, "day") == (5.0, "day")
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="lang"):
+        i18n.label("summary", "de")
