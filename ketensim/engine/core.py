@@ -173,6 +173,9 @@ class Chain:
                 self.in_chain += 1
                 station._enqueue(case, -age)
         self.n_backlog = len(self.entered)
+        for station in self.stations.values():  # free servers start on the werkvoorraad at once
+            if station.nq:
+                station.fill(self.env.now)
 
     # -- interventions and the window ----------------------------------------
     def apply(self, change: Change) -> None:

@@ -232,6 +232,7 @@ class Station:
 
     def fill_one(self, now: float) -> None:
         """Start the first waiting case (a pool hands this step a server)."""
+        self.advance(now)  # the queue and busy counts change now: close the integrals first
         case, arrived = self._pop()
         self._start(case, arrived, now)
         self._admit(now)
@@ -242,8 +243,13 @@ class Station:
             self.pool is None or self.pool.busy < self.pool.capacity)
 
     def tally_wait(self, case: int, arrived: float, now: float) -> None:
-        """The wait rule, in one place: cases that reached the step in the window count."""
-        if arrived >= self.warmup:
+        """The wait rule, in one place: cases that reached the step in the window count.
+
+        The werkvoorraad at start reached the step before time 0, whatever its
+        age (0 included), so it never counts: its cases are the first
+        ``n_backlog`` case numbers.
+        """
+        if arrived >= self.warmup and case >= self.chain.n_backlog:
             self.waits.append(now - arrived)
             if self.typed:
                 self.wait_types.append(self.chain.case_type[case])

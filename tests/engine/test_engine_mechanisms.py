@@ -211,6 +211,38 @@ def test_backlog_at_start_keeps_its_age():
     assert rec.lead_times.size == 0 and rec.cases_out == 4
 
 
+def test_backlog_on_idle_servers_starts_at_once():
+    """Ten cases waiting at time 0 on three free servers (handling 2): traced by hand.
+
+    t=0: three start, 7 wait; t=2: three more, 4 wait; t=4: 1 waits; t=6: the last
+    starts and is done at 8. Each lead time counts the case's age before time 0.
+    """
+    ages = (5, 4, 3, 2, 1, 0, 0, 0, 0, 0)
+    s = replace(step("s", 3, det(2.0)), backlog=Backlog(queue=10, ages=ages))
+    sc = scenario([s], [replay("s", [])], horizon=20)
+    rec = run_replication(sc, 0, 1, sample_every=1.0)
+    queue = dict(zip(rec.sample_times.tolist(), rec.queue_samples[0].tolist(), strict=True))
+    assert [queue[t] for t in (1.0, 3.0, 5.0, 7.0, 9.0)] == [7, 4, 1, 0, 0]
+    assert rec.backlog_lead_times.tolist() == [7, 6, 5, 6, 5, 4, 6, 6, 6, 8]
+    assert rec.steps[0].busy_area == 20.0  # ten cases of 2: no server idles while cases wait
+    assert rec.steps[0].waits.size == 0  # the werkvoorraad reached the step before time 0
+
+
+def test_backlog_with_inflow_serves_the_werkvoorraad_first():
+    """Two new cases at t=1 queue behind the werkvoorraad: they start at 6, wait 5, leave at 8."""
+    s = replace(step("s", 3, det(2.0)), backlog=Backlog(queue=10))
+    rec = run(scenario([s], [replay("s", [1.0, 1.0])], horizon=20))
+    assert rec.steps[0].waits.tolist() == [5.0, 5.0]  # cases of age 0 at the start do not count
+    assert rec.lead_times.tolist() == [7.0, 7.0]
+    assert rec.backlog_lead_times.size == 10 and rec.cases_out == 12
+
+
+def test_backlog_in_service_below_capacity_fills_the_spare_servers():
+    s = replace(step("s", 3, det(2.0)), backlog=Backlog(queue=2, in_service=1))
+    rec = run(scenario([s], [replay("s", [])], horizon=10))
+    assert rec.backlog_lead_times.tolist() == [2.0, 2.0, 2.0]
+
+
 def test_wip_cap_holds_cases_outside():
     sc = replace(scenario([step("a", 5, det(2.0))], [replay("a", [0, 0, 0])], horizon=10),
                  policies=(Policy("wip_cap", limit=1),))
