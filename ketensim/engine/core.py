@@ -22,7 +22,7 @@ from ketensim.engine.sources import Replay, Source
 from ketensim.engine.station import Station
 from ketensim.engine.streams import stream
 from ketensim.scenario.distributions import Distribution
-from ketensim.scenario.model import Change, Scenario
+from ketensim.scenario.model import EXIT, Change, Route, Scenario
 
 
 class Chain:
@@ -191,7 +191,7 @@ class Chain:
         elif change.attribute == "service":
             station.set_service(change.value)
         elif change.attribute == "routes":
-            station.set_routes(change.value or ())
+            station.set_routes(change.value or (Route(EXIT, 1.0),))  # no routes: all leave
         else:  # pragma: no cover - the schema admits no other key
             raise ValueError(f"unknown change {change.key}")
 
