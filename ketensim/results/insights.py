@@ -19,7 +19,7 @@ import pandas as pd
 
 from ketensim.results.norms import Judgement, judge
 from ketensim.results.stats import Interval as Estimate
-from ketensim.results.stats import has_interval, mean_ci
+from ketensim.results.stats import bounds_of, has_interval, mean_ci
 from ketensim.results.trend import CurveTrend, curve_trend
 
 __all__ = [
@@ -175,7 +175,8 @@ def analyse(results: Any) -> Findings:
     growing = [tr.step for tr in trends if tr.status in ("growing", "settled")]
 
     def est(column: str) -> Estimate | None:
-        return mean_ci(chain[column]) if column in chain and len(chain) else None
+        return mean_ci(chain[column], bounds=bounds_of(column)) \
+            if column in chain and len(chain) else None
 
     return Findings(
         trends=trends,
@@ -198,7 +199,7 @@ def _norm_findings(results: Any) -> tuple[NormFinding, ...]:
         return ()
     out = []
     for norm in results.scenario.norms:
-        share = mean_ci(results.norm_shares(norm.id))
+        share = mean_ci(results.norm_shares(norm.id), bounds=bounds_of("share"))
         out.append(NormFinding(norm, share, judge(share.mean, share.low, norm.share)))
     return tuple(out)
 
@@ -243,7 +244,8 @@ def _loads(steps: pd.DataFrame, scenario: Any) -> list[Load]:
         if rows.empty:
             continue
         offered, since = peaks.get(step.id, (None, None))
-        out.append(Load(step.id, mean_ci(rows["utilization"]), offered, since))
+        out.append(Load(step.id, mean_ci(rows["utilization"], bounds=bounds_of("utilization")),
+                        offered, since))
     return out
 
 
@@ -308,7 +310,8 @@ def _shielded(steps: pd.DataFrame, scenario: Any, growing: list[str]) -> tuple[S
         upstream = tuple(g for g in growing if step.id in _downstream(scenario, g))
         if not upstream or step.id in growing or expected.get(step.id, 0.0) <= 0:
             continue
-        actual = mean_ci(steps.loc[steps["step"] == step.id, "arrivals"])
+        actual = mean_ci(steps.loc[steps["step"] == step.id, "arrivals"],
+                         bounds=bounds_of("arrivals"))
         top = actual.high if has_interval(actual) else actual.mean
         if actual.mean < (1 - SHIELD_DROP) * expected[step.id] and top < expected[step.id]:
             out.append(Shield(step.id, upstream, expected[step.id], actual))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ketensim.results.stats import Interval, mean_ci
+from ketensim.results.stats import Interval, bounds_of, mean_ci
 
 # Per-step counts, in the order a reader meets them; ``at_door_end`` is a reading, shown in
 # the report only.
@@ -67,7 +67,7 @@ def step_means(results: Any, kpi: str) -> list[tuple[str, Interval]]:
         part = results.steps[results.steps["step"] == step.id]
         values = _numeric(part, kpi).to_numpy(dtype=float)
         if values.size and abs(values).sum() > 0:
-            out.append((step.id, mean_ci(values)))
+            out.append((step.id, mean_ci(values, bounds=bounds_of(kpi))))
     return out
 
 
@@ -75,7 +75,8 @@ def reentries(results: Any) -> Interval | None:
     """Cases that came back into the chain after leaving it, per replication; None if none."""
     if not _happened(results.chain, "reentries"):
         return None
-    return mean_ci(_numeric(results.chain, "reentries").to_numpy(dtype=float))
+    return mean_ci(_numeric(results.chain, "reentries").to_numpy(dtype=float),
+                   bounds=bounds_of("reentries"))
 
 
 def deadlock(results: Any) -> Deadlock | None:
@@ -108,9 +109,9 @@ def type_waits(results: Any) -> list[dict[str, Any]]:
             if not _numeric(rows, "started").fillna(0).sum() > 0:
                 continue  # a type that never came to this step says nothing
             out.append({"step": step.id, "case_type": str(case_type),
-                        "mean_wait": mean_ci(_numeric(rows, "mean_wait").to_numpy(dtype=float)),
-                        "p90_wait": mean_ci(_numeric(rows, "p90_wait").to_numpy(dtype=float)),
-                        "started": mean_ci(_numeric(rows, "started").to_numpy(dtype=float))})
+                        "mean_wait": _ci(rows, "mean_wait"),
+                        "p90_wait": _ci(rows, "p90_wait"),
+                        "started": _ci(rows, "started")})
     return out
 
 
@@ -123,7 +124,7 @@ def pool_use(results: Any) -> list[dict[str, Any]]:
     for pool in dict.fromkeys(table["pool"]):
         rows = table[table["pool"] == pool]
         out.append({"pool": str(pool), "partner": str(rows["partner"].iloc[0]),
-                    **{k: mean_ci(_numeric(rows, k).to_numpy(dtype=float))
+                    **{k: _ci(rows, k)
                        for k in ("utilization", "mean_busy", "mean_capacity")}})
     return out
 
@@ -137,3 +138,7 @@ def any_shown(results: Any) -> bool:
 def finite(est: Interval) -> bool:
     """True when an estimate has a usable mean."""
     return est.n > 0 and math.isfinite(est.mean)
+
+
+def _ci(rows: pd.DataFrame, kpi: str) -> Interval:
+    return mean_ci(_numeric(rows, kpi).to_numpy(dtype=float), bounds=bounds_of(kpi))

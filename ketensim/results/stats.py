@@ -55,12 +55,40 @@ def has_interval(est: Interval) -> bool:
     return est.n >= 2 and math.isfinite(est.low) and math.isfinite(est.high)
 
 
-def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Interval:
+# KPIs whose values can be negative (a balance after cost sharing); every other KPI of the
+# results tables is a count, a time, a level, a share or money spent, never below zero.
+SIGNED_KPIS = frozenset({"balance", "diff", "diff_low", "diff_high"})
+# KPIs that are shares of a whole, so never above one either.
+SHARE_KPIS = frozenset({"utilization", "share", "share_within"})
+UNBOUNDED = (-math.inf, math.inf)
+
+
+def bounds_of(kpi: str) -> tuple[float, float]:
+    """The range a KPI's mean lies in: [0, 1] for shares, [0, inf) for counts and times."""
+    if kpi in SIGNED_KPIS:
+        return UNBOUNDED
+    if kpi in SHARE_KPIS or kpi.startswith("norm:"):
+        return (0.0, 1.0)
+    return (0.0, math.inf)
+
+
+def mean_ci(
+    values: Sequence[float] | np.ndarray,
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] = UNBOUNDED,
+) -> Interval:
     """Mean and t-interval of independent replication values.
+
+    A quantity that cannot be negative (a queue, a count, a wait) cannot have
+    a negative mean either, so the t-interval is cut to ``bounds``: the
+    interval intersected with the range the true mean lies in. That keeps
+    the coverage (the true mean is never in the part cut off) and never
+    shows a queue of -0.88.
 
     Args:
         values: one value per replication; NaN values are left out.
         confidence: coverage of the interval, 0.95 by default.
+        bounds: the range of the quantity's mean (see :func:`bounds_of`).
 
     Returns:
         The interval; with one value its ends are NaN (one run says nothing about spread).
@@ -76,7 +104,8 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
     if not np.isfinite(arr).all():
         return Interval(mean, math.nan, math.nan, n)
     half = t_quantile(n - 1, confidence) * float(arr.std(ddof=1)) / math.sqrt(n)
-    return Interval(mean, mean - half, mean + half, n)
+    low, high = bounds
+    return Interval(mean, max(mean - half, low), min(mean + half, high), n)
 
 
 def paired_difference(

@@ -139,7 +139,7 @@ class Results:
         """Per norm: the mean share within it with its 95% interval, and how often it was met."""
         rows = []
         for norm in self.scenario.norms:
-            iv = stats.mean_ci(self.norm_shares(norm.id))
+            iv = stats.mean_ci(self.norm_shares(norm.id), bounds=stats.bounds_of("share"))
             met = self._norm_rows(norm.id)["met"].astype(bool)
             rows.append({
                 "norm": norm.id, "kind": norm.kind, "step": norm.step or "",
@@ -166,7 +166,7 @@ class Results:
         for partner in self.scenario.partners:
             mine = table[table["partner"] == partner.id]
             for kpi in ("total", "allocated", "balance", "share", "cost_per_case"):
-                iv = stats.mean_ci(mine[kpi].to_numpy(dtype=float))
+                iv = stats.mean_ci(mine[kpi].to_numpy(dtype=float), bounds=stats.bounds_of(kpi))
                 rows.append({"partner": partner.id, "kpi": kpi, "mean": iv.mean,
                              "ci_low": iv.low, "ci_high": iv.high, "n": iv.n})
         for kpi in costs.CHAIN_COST_COLUMNS:
@@ -184,11 +184,11 @@ class Results:
             step: the step id, or None for a chain KPI.
         """
         if step is None:
-            return stats.mean_ci(self.chain[kpi].to_numpy(dtype=float))
+            return stats.mean_ci(self.chain[kpi].to_numpy(dtype=float), bounds=stats.bounds_of(kpi))
         rows = self.steps[self.steps["step"] == step]
         if rows.empty:
             raise KeyError(step)
-        return stats.mean_ci(rows[kpi].to_numpy(dtype=float))
+        return stats.mean_ci(rows[kpi].to_numpy(dtype=float), bounds=stats.bounds_of(kpi))
 
     def summary(self) -> pd.DataFrame:
         """Per-step and chain KPIs: mean and 95% interval over replications.
@@ -205,7 +205,8 @@ class Results:
         chain_kpis = [c for c in self.chain.columns if c != "replication"]
         rows += [_summary_row("", kpi, self.interval(kpi)) for kpi in chain_kpis]
         rows += [
-            _summary_row("", f"norm:{n.id}", stats.mean_ci(self.norm_shares(n.id)))
+            _summary_row("", f"norm:{n.id}",
+                         stats.mean_ci(self.norm_shares(n.id), bounds=stats.bounds_of("share")))
             for n in self.scenario.norms
         ]
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

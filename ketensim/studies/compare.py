@@ -304,7 +304,7 @@ def comparison_table(results: Sequence[Results]) -> pd.DataFrame:
     rows = []
     for index, res in enumerate(results):
         for (step, kpi), values in kpi_values(res).items():
-            iv = stats.mean_ci(values)
+            iv = stats.mean_ci(values, bounds=stats.bounds_of(kpi))
             row: dict[str, Any] = {"scenario": res.scenario.name, "step": step, "kpi": kpi,
                                    "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high}
             if index > 0 and (step, kpi) in base:

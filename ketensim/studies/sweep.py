@@ -321,7 +321,7 @@ def sweep_summary(table: pd.DataFrame, axes: Sequence[Axis],
         row.update(zip(keys, point.values, strict=True))
         row["total_capacity"] = sum(s.capacity for s in point.scenario.steps)
         for kpi in kpis:
-            iv = stats.mean_ci(mine[kpi].to_numpy(dtype=float))
+            iv = stats.mean_ci(mine[kpi].to_numpy(dtype=float), bounds=stats.bounds_of(kpi))
             row.update({f"{kpi}_mean": iv.mean, f"{kpi}_ci_low": iv.low,
                         f"{kpi}_ci_high": iv.high})
         rows.append(row)

@@ -69,3 +69,30 @@ def test_paired_difference_drops_incomplete_pairs():
 def test_paired_difference_needs_equal_lengths():
     with pytest.raises(ValueError, match="equal lengths"):
         stats.paired_difference([1.0, 2.0], [1.0])
+
+
+def test_intervals_respect_the_range_of_their_quantity():
+    """A queue of 0, 0, 0, 5 has a t-interval reaching below zero; its mean cannot."""
+    values = [0.0, 0.0, 0.0, 5.0]
+    assert stats.mean_ci(values).low < 0
+    cut = stats.mean_ci(values, bounds=stats.bounds_of("max_queue"))
+    assert cut.low == 0.0 and cut.high == stats.mean_ci(values).high
+    share = stats.mean_ci([0.99, 1.0, 0.9], bounds=stats.bounds_of("utilization"))
+    assert share.high == 1.0 and share.low < 0.99
+    assert stats.bounds_of("balance") == (-math.inf, math.inf)
+    assert stats.bounds_of("norm:snel") == (0.0, 1.0)
+
+
+def test_the_summary_never_shows_a_negative_count():
+    from builders import poisson, scenario, step
+
+    import ketensim
+
+    sc = scenario([step("s", 1, 1.0)], [poisson("s", 0.3)], horizon=5)
+    res = ketensim.simulate(sc, replications=4, seed=3)
+    queues = res.steps["max_queue"].to_numpy(dtype=float)
+    assert stats.mean_ci(queues).low < 0  # the plain t-interval would dip below zero here
+    summary = res.summary()
+    assert (summary["ci_low"].dropna() >= 0).all()
+    row = summary[(summary["kpi"] == "max_queue")].iloc[0]
+    assert row["ci_low"] == 0.0

@@ -21,7 +21,7 @@ from ketensim.present.words import norms as norm_words
 from ketensim.present.words.scenario import cell
 from ketensim.present.words.verdict import step_name
 from ketensim.results import mechanisms, norms
-from ketensim.results.stats import Interval, has_interval, mean_ci
+from ketensim.results.stats import Interval, bounds_of, has_interval, mean_ci
 
 STEP_KPIS = ("arrivals", "completions", "mean_wait", "p90_wait", "mean_queue", "max_queue",
              "utilization", "queue_at_end")
@@ -94,7 +94,8 @@ def values(frame: pd.DataFrame, column: str) -> Interval:
     """Mean and 95% interval of one column over replications (NaN left out)."""
     if column not in frame.columns:
         return mean_ci([])
-    return mean_ci(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float))
+    return mean_ci(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float),
+                   bounds=bounds_of(column))
 
 
 def step_table(results: Any, lang: str, kpis: Sequence[str] = STEP_KPIS) -> dict[str, Any]:
@@ -131,8 +132,9 @@ def outcome_table(results: Any, lang: str) -> dict[str, Any]:
         part = out[out["outcome"] == outcome].set_index("replication")["cases"]
         share = (part / totals.reindex(part.index)).to_numpy(dtype=float)
         rows.append([_cell(str(outcome).replace("_", " "), numeric=False),
-                     _cell(fmt(mean_ci(part.to_numpy(dtype=float)), lang)),
-                     _cell(fmt(mean_ci(share), lang, "utilization"))])
+                     _cell(fmt(mean_ci(part.to_numpy(dtype=float), bounds=(0.0, math.inf)),
+                               lang)),
+                     _cell(fmt(mean_ci(share, bounds=bounds_of("share")), lang, "utilization"))])
     heads = [i18n.label(k, lang) for k in ("col_outcome", "col_cases", "col_share")]
     return {"head": heads, "rows": rows, "narrow": True}
 

@@ -29,11 +29,12 @@ from ketensim.present.pictures.style import (
 )
 from ketensim.present.words import i18n
 from ketensim.results.insights import Estimate, mean_ci
-from ketensim.results.stats import has_interval
+from ketensim.results.stats import bounds_of, has_interval
 
 
 def _estimates(steps: pd.DataFrame, step_ids: list[str], column: str) -> list[Estimate]:
-    return [mean_ci(steps.loc[steps["step"] == sid, column]) for sid in step_ids]
+    return [mean_ci(steps.loc[steps["step"] == sid, column], bounds=bounds_of(column))
+            for sid in step_ids]
 
 
 def _errors(est: list[Estimate]) -> np.ndarray:
@@ -105,7 +106,7 @@ def lead_time_chart(chain: pd.DataFrame, scenario: Any, lang: str = "nl",
     """
     columns = ["mean_lead_time", "p50_lead_time", "p90_lead_time"]
     names = [i18n.label(k, lang) for k in ("lead_mean", "lead_p50", "lead_p90")]
-    est = [mean_ci(chain[c]) if c in chain else mean_ci([]) for c in columns]
+    est = [mean_ci(chain[c], bounds=bounds_of(c)) if c in chain else mean_ci([]) for c in columns]
     shown = distribution is not None and bool(distribution["lead_time"].notna().any())
     fig, body = framed_figure(13.0 if shown else 9.0, 4.8, i18n.label("lead_title", lang),
                               i18n.label("lead_sub", lang))
