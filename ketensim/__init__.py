@@ -17,12 +17,14 @@ starts quickly.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ketensim.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
+    from pathlib import Path
 
     from ketensim.results.replications import Progress
     from ketensim.results.tables import Results
@@ -34,7 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison", "Results", "ScenarioError", "Sweep", "__version__", "bands", "compare", "load",
-    "simulate", "sweep",
+    "report", "simulate", "sweep", "write",
 ]
 
 
@@ -156,6 +158,76 @@ def bands(
     from ketensim.studies.compare import bands as _bands
 
     return _bands(scenario, replications, seed, jobs, sample_every, progress)
+
+
+def write(
+    done: Results | Comparison | Sweep,
+    out: str | os.PathLike[str],
+    *,
+    formats: Sequence[str] = (),
+    lang: str = "nl",
+    force: bool = False,
+) -> Path:
+    """Write a results folder as ``ketensim run``, ``compare`` or ``sweep`` does.
+
+    The tables (CSV, and the extra ``formats`` "xlsx" or "parquet"), the
+    pictures, ``report.html`` and ``manifest.json``, written whole or not at
+    all. Example::
+
+        results = ketensim.simulate("keten.toml", replications=10)
+        ketensim.write(results, "uitkomsten/keten")
+
+    Args:
+        done: what :func:`simulate`, :func:`compare`, :func:`bands` or :func:`sweep` returned.
+        out: the folder; refused when it exists and is not empty, unless ``force``.
+        formats: extra table formats besides CSV.
+        lang: language of the report and the pictures, "nl" or "en".
+        force: replace a results folder that ketensim wrote before.
+
+    Returns:
+        The folder written.
+
+    Raises:
+        OutputError: when ``out`` may not be written or a format cannot be produced.
+    """
+    from pathlib import Path as _Path
+
+    from ketensim.present import folder
+    from ketensim.present.words.i18n import check_lang
+    from ketensim.studies.compare import Comparison as _Comparison
+    from ketensim.studies.sweep import Sweep as _Sweep
+
+    options: dict[str, Any] = {"formats": tuple(formats), "force": force,
+                               "command": "ketensim.write (Python)"}
+    lang = check_lang(lang)
+    if isinstance(done, _Comparison):
+        return folder.write_comparison(done, _Path(out), lang, **options)
+    if isinstance(done, _Sweep):
+        return folder.write_sweep(done, _Path(out), lang, **options)
+    return folder.write_results(done, _Path(out), lang=lang, **options)
+
+
+def report(done: Results | Comparison | Sweep, lang: str = "nl") -> str:
+    """The HTML report of a run, comparison or sweep, as ``report.html`` holds it.
+
+    One self-contained page (pictures embedded), for a notebook
+    (``IPython.display.HTML(ketensim.report(results))``) or to save anywhere.
+    """
+    from ketensim.present import folder
+    from ketensim.present.pages import studies
+    from ketensim.present.pictures import sweep as sweep_pictures
+    from ketensim.present.words.i18n import check_lang
+    from ketensim.studies.compare import Comparison as _Comparison
+    from ketensim.studies.sweep import Sweep as _Sweep
+
+    lang = check_lang(lang)
+    if isinstance(done, _Comparison):
+        pictures = studies.compare_pictures(done, lang)
+        return studies.render_compare_report(done, lang, files=pictures)
+    if isinstance(done, _Sweep):
+        return sweep_pictures.report_page(done, sweep_pictures.figures(done, lang), lang)
+    figures, files = folder.draw_pictures(done, lang)
+    return folder.render_report(done, lang, figures=figures, files=files)
 
 
 def __getattr__(name: str) -> Any:

@@ -15,7 +15,6 @@ import ketensim
 from ketensim.results import replications as experiment
 from ketensim.results.tables import CHAIN_COLUMNS, OUTCOME_COLUMNS, STEP_COLUMNS, TIMESERIES_COLUMNS
 
-pytest.importorskip("ketensim.engine")
 
 TINY = """
 [scenario]
@@ -135,3 +134,44 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_api_writes_what_the_command_line_writes(tmp_path):
+    path = tmp_path / "api.toml"
+    path.write_text(TINY, encoding="utf-8")
+    results = ketensim.simulate(path)
+    out = ketensim.write(results, tmp_path / "uit", formats=["xlsx"])
+    names = {p.name for p in out.iterdir()}
+    assert {"steps.csv", "chain.csv", "report.html", "manifest.json", "results.xlsx"} <= names
+    from click.testing import CliRunner
+
+    from ketensim.cli import cli
+
+    CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "cli")])
+    for name in ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    page = ketensim.report(results, lang="en")
+    assert page.startswith("<!DOCTYPE html>") and "</html>" in page
+    with pytest.raises(Exception, match="--force"):
+        ketensim.write(results, out)
+
+
+def test_the_api_writes_a_comparison_and_its_report(tmp_path):
+    path = tmp_path / "api.toml"
+    path.write_text(TINY, encoding="utf-8")
+    other = tmp_path / "meer.toml"
+    other.write_text(TINY.replace('name = "api"', 'name = "meer"').replace("rate = 1.0", "rate = 1.5"),
+                     encoding="utf-8")
+    done = ketensim.compare(path, [other])
+    out = ketensim.write(done, tmp_path / "cmp")
+    assert (out / "comparison.csv").exists() and (out / "meer" / "steps.csv").exists()
+    assert "meer" in ketensim.report(done)
+
+
+def test_repr_is_a_short_summary(tmp_path):
+    path = tmp_path / "api.toml"
+    path.write_text(TINY, encoding="utf-8")
+    results = ketensim.simulate(path)
+    text = repr(results)
+    assert text == "<Results api: 2 replications, seed 5, 1 steps, window 0-30 day>"
+    assert len(text) < 120

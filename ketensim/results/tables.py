@@ -90,6 +90,12 @@ class Results:
     deadlocks: pd.DataFrame | None = None  # when and where the chain locked up
     lead_times: pd.DataFrame | None = None  # lead-time percentiles 1..99 per replication
 
+    def __repr__(self) -> str:
+        sc = self.scenario
+        return (f"<Results {sc.name}: {self.replications} replication"
+                f"{'s' if self.replications != 1 else ''}, seed {self.seed}, "
+                f"{len(sc.steps)} steps, window {sc.warmup:g}-{sc.horizon:g} {sc.time_unit}>")
+
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file stem, in the order they are written.

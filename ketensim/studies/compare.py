@@ -51,6 +51,11 @@ class Comparison:
     results: list[Results]
     table: pd.DataFrame
 
+    def __repr__(self) -> str:
+        names = ", ".join(r.scenario.name for r in self.results[1:])
+        return (f"<Comparison of {self.base.scenario.name} with {names or 'nothing'}: "
+                f"{self.replications} replications, seed {self.seed}>")
+
     @property
     def base(self) -> Results:
         """The base scenario's results."""

@@ -100,6 +100,11 @@ class Sweep:
     summary: pd.DataFrame
     target: TargetVerdict | None = None
 
+    def __repr__(self) -> str:
+        keys = ", ".join(f"{a.key} ({len(a.values)} values)" for a in self.axes)
+        return (f"<Sweep of {self.scenario.name}: {len(self.points)} points over {keys}, "
+                f"{self.scenario.replications} replications, seed {self.scenario.seed}>")
+
     @property
     def keys(self) -> list[str]:
         return [a.key for a in self.axes]
