@@ -108,10 +108,13 @@ def cli() -> None:
     """
 
 
-def _use_scheduler(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+def _use_scheduler(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     """Name the cluster for this process; the runner reads it where it starts workers."""
     if value:
-        os.environ["KETENSIM_SCHEDULER"] = value
+        from ketensim.results.replications import check_address
+
+        os.environ["KETENSIM_SCHEDULER"] = check_address(value)
+        ctx.meta["scheduler"] = value  # the manifest's command records the address
 
 
 def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -148,6 +148,8 @@ def command_line(ctx: Any) -> str:
         source = ctx.get_parameter_source(param.name or "")
         if param.param_type_name == "argument":
             words += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+        elif param.name == "scheduler" and ctx.meta.get("scheduler"):
+            words += ["--scheduler", str(ctx.meta["scheduler"])]  # not a value of the command
         elif source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
             words += _option_words(param, value)
     return shlex.join(words)

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from typing import Any
 
 from ketensim.results.rows import Rows, replication_rows
 from ketensim.scenario.model import Scenario
@@ -76,12 +79,55 @@ def worker_pool(workers: int) -> Iterator[Executor]:
             f"{SCHEDULER}={address}: running on a cluster needs Dask "
             "(pip install 'ketensim[cluster]')"
         ) from exc
-    try:
-        client = Client(address, timeout="10s")
-    except OSError as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from exc
+    client = _connect(Client, address)
     with client:
         yield client.get_executor()
+
+
+CONNECT_SECONDS = 15.0
+ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+:[0-9]{1,5}")
+
+
+def check_address(address: str) -> str:
+    """A Dask scheduler address as ``tcp://HOST:PORT`` (tls, ucx, ws, wss too), or bad input.
+
+    Raises:
+        ClusterError: when the text cannot be a scheduler address.
+    """
+    if not ADDRESS.fullmatch(address) or not 0 < int(address.rsplit(":", 1)[1]) < 65536:
+        raise ClusterError(f"--scheduler: not a Dask scheduler address (expected tcp://HOST:PORT, "
+                           f"got {address[:80]!r})")
+    return address
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    """A Dask client, or a ClusterError within CONNECT_SECONDS whatever answers at the address.
+
+    Dask's own timeout does not cover a server that accepts the connection and
+    then says nothing a scheduler would (an HTTP server on that port): the
+    handshake waits for ever, or reads garbage as a frame length and asks for
+    exabytes. The client is made in a helper thread that the run waits for at
+    most CONNECT_SECONDS; a thread still waiting then is left behind (it is a
+    daemon and ends with the process).
+    """
+    check_address(address)
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(address, timeout=f"{CONNECT_SECONDS:g}s")
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="ketensim-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_SECONDS + 5.0)
+    if "client" in box:
+        return box["client"]
+    reason = box.get("error")
+    what = f"{type(reason).__name__}: {str(reason)[:120]}" if reason else \
+        f"no answer within {CONNECT_SECONDS:g} s"
+    raise ClusterError(f"cannot reach a Dask scheduler at {address} ({what})")
 
 
 def run_experiment(

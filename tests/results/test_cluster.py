@@ -76,3 +76,43 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("address", ["tcp://", "http://127.0.0.1:8786", "tcp://x:99999", "x" * 500])
+def test_a_garbage_scheduler_address_is_bad_input(address, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "ketensim", "run", "scenarios/onderwijs/dobbelspel.toml",
+         "--out", str(tmp_path / "x"), "--scheduler", address],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: --scheduler: not a Dask scheduler address")
+    assert len(done.stderr.splitlines()) == 1 and len(done.stderr) < 200
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_scheduler_that_never_answers_is_given_up_on(monkeypatch):
+    import threading
+
+    never = threading.Event()
+
+    class Silent:  # accepts the call and then waits, as a handshake with an HTTP server does
+        def __init__(self, address, timeout):
+            never.wait(30)
+
+    monkeypatch.setattr(experiment, "CONNECT_SECONDS", 0.2)
+    with pytest.raises(experiment.ClusterError, match="no answer within"):
+        experiment._connect(Silent, "tcp://127.0.0.1:8786")
+    never.set()
+
+
+def test_the_manifest_records_the_scheduler_address(cluster, tmp_path):
+    import json
+
+    out = tmp_path / "remote"
+    done = subprocess.run(
+        [sys.executable, "-m", "ketensim", "run", "scenarios/onderwijs/dobbelspel.toml",
+         "--out", str(out), "--scheduler", cluster, "-n", "2"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    command = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["command"]
+    assert f"--scheduler {cluster}" in command and "None" not in command
