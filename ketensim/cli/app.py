@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -25,12 +26,13 @@ import click
 
 from ketensim import __version__
 from ketensim.cli.commands import (
+    claimed_out,
     command_line,
+    comparison_folder,
     load_all,
     load_file,
     phases_of,
     phases_or_none,
-    prepare_out,
     simulate_track,
     sweep_grid,
 )
@@ -127,7 +129,9 @@ def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Random seed, one for all (default: the scenario's own; with "
                           "several, the first one's)."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                     help="Results folder (default: results/<scenario name>/<UTC timestamp>/)."),
+                     help="Results folder (default: results/<name>/<UTC timestamp>/, "
+                          "<name> being the scenario's, <base>-vs-<other> for a "
+                          "comparison, <scenario>-sweep for a sweep)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1),
                      help="Worker processes (default: all CPUs). Results are the same "
                           "whatever this is."),
@@ -135,7 +139,8 @@ def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      callback=_use_scheduler, is_eager=True,
                      help="Run the replications on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
                           "(needs ketensim[cluster]); also read from KETENSIM_SCHEDULER."),
-        click.option("--force", is_flag=True, help="Replace an existing non-empty --out folder."),
+        click.option("--force", is_flag=True,
+                     help="Replace an --out folder that ketensim wrote before."),
         click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
                      help="Language of the summary and the report."),
         click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
@@ -176,16 +181,16 @@ def run(
     from ketensim.present.words.summary import run_summary
 
     scenario = load_file(file).with_run_options(replications=replications, seed=seed)
-    started, target = prepare_out(out, scenario.name, force, formats,
-                                  _timeseries_rows([scenario], sample_every))
     phases = phases_or_none(scenario)
-
-    with _progress(scenario.replications, lang) as step_done:
-        results = simulate(scenario, jobs=jobs, sample_every=sample_every, progress=step_done)
-    written = write_results(
-        results, target, formats=formats, lang=lang, command=command_line(ctx),
-        started=started, finished=utc_now(), force=force, sample_every=sample_every,
-    )
+    with claimed_out(out, scenario.name, force, formats,
+                     _timeseries_rows([scenario], sample_every)) as (started, target):
+        with _progress(scenario.replications, lang) as step_done:
+            results = simulate(scenario, jobs=jobs, sample_every=sample_every,
+                               progress=step_done)
+        written = write_results(
+            results, target, formats=formats, lang=lang, command=command_line(ctx),
+            started=started, finished=utc_now(), force=force, sample_every=sample_every,
+        )
     for line in run_summary(results, phases, str(written), lang):
         click.echo(line)
 
@@ -247,27 +252,28 @@ def compare(
     from ketensim.studies.compare import prepare
 
     scenarios = prepare(load_all([base, *others]), replications, seed)
-    _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every)
+    _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every,
+                    comparison_folder([s.name for s in scenarios]))
 
 
 def _run_comparison(
     ctx: click.Context, scenarios: Sequence[Scenario], out: Path | None, jobs: int | None,
-    force: bool, lang: str, formats: tuple[str, ...], sample_every: float,
+    force: bool, lang: str, formats: tuple[str, ...], sample_every: float, folder_name: str,
 ) -> None:
     """Run prepared scenarios side by side, write the folder and print the comparison."""
     from ketensim.present.folder import utc_now, write_comparison
     from ketensim.present.words.compare import compare_summary
     from ketensim.studies.compare import Comparison, comparison_table, run_all
 
-    started, target = prepare_out(out, scenarios[0].name, force, formats,
-                                  _timeseries_rows(scenarios, sample_every))
-    with _progress(sum(s.replications for s in scenarios), lang) as step_done:
-        results = run_all(scenarios, jobs, sample_every, step_done)
-    comparison = Comparison(results, comparison_table(results))
-    written = write_comparison(
-        comparison, target, lang, formats=formats, command=command_line(ctx), started=started,
-        finished=utc_now(), force=force, sample_every=sample_every,
-    )
+    with claimed_out(out, folder_name, force, formats,
+                     _timeseries_rows(scenarios, sample_every)) as (started, target):
+        with _progress(sum(s.replications for s in scenarios), lang) as step_done:
+            results = run_all(scenarios, jobs, sample_every, step_done)
+        comparison = Comparison(results, comparison_table(results))
+        written = write_comparison(
+            comparison, target, lang, formats=formats, command=command_line(ctx),
+            started=started, finished=utc_now(), force=force, sample_every=sample_every,
+        )
     for line in compare_summary(comparison, str(written), lang):
         click.echo(line)
 
@@ -307,15 +313,16 @@ def sweep(
 
     base = load_file(file).with_run_options(replications=replications, seed=seed)
     base, norm, axes, points = sweep_grid(base, target, sets)
-    started, destination = prepare_out(out, base.name, force, formats,
-                                       _timeseries_rows([base], sample_every))
-    with _progress(len(points) * base.replications, lang) as step_done:
-        results = sweeping.run_all([p.scenario for p in points], jobs, sample_every, step_done)
-    done = sweeping.finish(base, axes, points, results, norm)
-    written = write_sweep(
-        done, destination, lang, formats=formats, command=command_line(ctx), started=started,
-        finished=utc_now(), force=force, sample_every=sample_every,
-    )
+    with claimed_out(out, f"{base.name}-sweep", force, formats,
+                     _timeseries_rows([base], sample_every) * len(points)) as (started, target):
+        with _progress(len(points) * base.replications, lang) as step_done:
+            results = sweeping.run_all([p.scenario for p in points], jobs, sample_every,
+                                       step_done)
+        done = sweeping.finish(base, axes, points, results, norm)
+        written = write_sweep(
+            done, target, lang, formats=formats, command=command_line(ctx), started=started,
+            finished=utc_now(), force=force, sample_every=sample_every,
+        )
     for line in sweep_summary_lines(done, str(written), lang):
         click.echo(line)
 
@@ -389,7 +396,8 @@ def bands(
     from ketensim.studies.compare import band_scenarios, prepare
 
     scenarios = prepare(band_scenarios(load_file(file)), replications, seed)
-    _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every)
+    _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every,
+                    f"{scenarios[0].name}-bands")
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -406,6 +414,15 @@ def _progress(replications: int, lang: str) -> Iterator[Callable[[int], None]]:
         yield lambda _rep: bar.update(1)
 
 
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C does, so a half-written results folder is removed."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main() -> None:
     """Entry point of the ``ketensim`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="ketensim")

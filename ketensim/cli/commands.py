@@ -9,8 +9,10 @@ without a command line.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,28 +93,56 @@ def timeseries_rows(scenarios: Sequence[Scenario], sample_every: float) -> int:
     )
 
 
-def prepare_out(
+@contextlib.contextmanager
+def claimed_out(
     out: Path | None, name: str, force: bool, formats: Iterable[str], rows: int
-) -> tuple[datetime, Path]:
-    """The start time and the results folder, checked before anything runs.
+) -> Iterator[tuple[datetime, Path]]:
+    """The start time and the results folder, claimed for this run before anything runs.
+
+    The folder is held from here until the results are written, so that a
+    second run aimed at it is refused at once instead of overwriting this
+    one's results at the end.
 
     Args:
         out: the ``--out`` folder, or None for ``results/<name>/<UTC timestamp>/``.
-        name: the scenario name for the default folder.
-        force: whether a non-empty ``--out`` may be replaced.
+        name: the folder name under ``results/`` for the default.
+        force: whether a folder ketensim wrote before may be replaced.
         formats: the extra table formats asked for.
         rows: the longest timeseries that will be written.
 
     Raises:
         OutputError: when the folder may not be written or a format cannot be produced.
     """
-    from ketensim.results.folders import check_formats, check_out, default_out, utc_now
+    from ketensim.results.folders import OutputError, check_formats, claim, default_out, utc_now
 
     started = utc_now()
-    target = out if out is not None else default_out(name, started)
-    check_out(target, force)
     check_formats(formats, rows)
-    return started, target
+    needed = rows * BYTES_PER_ROW * (1 + len(set(formats) - {"csv"}))
+    for attempt in range(100):
+        target = out if out is not None else default_out(name, started)
+        try:
+            with claim(target, force, needed) as held:
+                yield started, held
+            return
+        except OutputError:
+            if out is not None or attempt == 99 or not target.exists():
+                raise  # a folder of the user's choice, or a problem another name won't solve
+
+
+def comparison_folder(names: Sequence[str], limit: int = 100) -> str:
+    """The folder under ``results/`` named after a comparison: ``<base>-vs-<other>-vs-...``.
+
+    A comparison of many or long names keeps the base and a short digest of the
+    others, so the name stays a readable folder name.
+    """
+    full = "-vs-".join(names)
+    if len(full) <= limit:
+        return full
+    digest = hashlib.blake2b("\n".join(names[1:]).encode("utf-8"), digest_size=4).hexdigest()
+    return f"{names[0][: limit - 30]}-vs-{len(names) - 1}-scenarios-{digest}"
+
+
+BYTES_PER_ROW = 40  # a timeseries row in CSV, about: the results folder's bulk
 
 
 def sweep_grid(

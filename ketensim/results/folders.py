@@ -1,19 +1,29 @@
-"""Where results go: the folder's name, what may be overwritten, and writing it whole.
+"""Where results go: the folder's name, who may write it, and writing it whole.
 
-Everything is written into a hidden sibling folder first and renamed into
-place at the end (:func:`staged`), so a crash, a full disk or Ctrl-C never
-leaves a folder that looks finished but is not. The checks here run before
-any time is spent simulating: an ``--out`` that may not be replaced, or an
-extra format that cannot be written, is refused at once. No pandas here.
+Results are never lost silently. A run *claims* its folder before it
+simulates (:func:`claim`): the folder is created, or an empty one taken,
+and a marker file is made in it with an exclusive create, so of two runs
+aimed at one ``--out`` exactly one goes on and the other is refused at once.
+``--force`` replaces only a folder that ketensim wrote (its manifest says
+so), never a folder of the user's own. Everything is written into a hidden
+sibling folder first and renamed into place at the end (:func:`staged`), so
+a crash, a full disk, Ctrl-C or SIGTERM never leaves a folder that looks
+finished but is not; what a killed run left behind is cleared by the next
+run aimed at the same folder. Problems the user can fix (a read-only
+folder, an ``--out`` under a file, too little disk space, an extra format
+that cannot be written) are found before any time is spent simulating and
+are bad input (exit status 2). No pandas here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import secrets
 import shutil
+import socket
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,10 +53,12 @@ def iso(moment: datetime) -> str:
 def default_out(
     scenario_name: str, moment: datetime | None = None, base: Path | None = None
 ) -> Path:
-    """``results/<scenario name>/<UTC timestamp>/``, made unique if that folder is taken.
+    """``results/<name>/<UTC timestamp>/``, made unique if that folder is taken.
 
     Two runs started in the same second get ``-2``, ``-3`` ... rather than
-    one refusing to run: the user did not choose this folder, so it is ours to pick.
+    one refusing to run: the user did not choose this folder, so it is ours to
+    pick. :func:`claim` with ``default=True`` picks the next one if another
+    run claims this one first.
     """
     stamp = (moment or utc_now()).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = (base if base is not None else Path("results")) / scenario_name
@@ -58,21 +70,136 @@ def default_out(
     return out
 
 
+MARKER = ".ketensim-claim"  # in a claimed folder while a run writes it
+_CLAIMS: dict[Path, str] = {}  # folders this process holds, with the token in their marker
+
+
+def written_by_ketensim(folder: Path) -> bool:
+    """True when ``folder`` holds a manifest that ketensim wrote (``--force`` may replace it)."""
+    try:
+        doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and "ketensim_version" in doc and "files" in doc
+
+
 def check_out(out: Path, force: bool = False) -> None:
-    """Refuse an ``--out`` that would overwrite something, unless forced.
+    """Refuse an ``--out`` that would overwrite something, unless it may be replaced.
+
+    A folder this process has claimed passes. An empty folder may be used;
+    a non-empty one only with ``force`` and only when ketensim wrote it.
 
     Raises:
-        OutputError: when ``out`` is a file, or a non-empty folder and ``force`` is False.
+        OutputError: when ``out`` is a file, sits under a file, is being
+            written by another run, or holds something that may not be replaced.
     """
+    out = out.absolute()
+    if out in _CLAIMS:
+        return
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"{out}: {parent} is a file, not a folder; choose another --out")
     if not out.exists():
         return
     if not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
-    if not force and any(out.iterdir()):
+    if _held_by_another_run(out):
+        raise OutputError(f"{out}: another ketensim run is writing this folder right now; "
+                          "choose another --out")
+    content = [p for p in out.iterdir() if p.name != MARKER]
+    if not content:
+        return
+    if not force:
         raise OutputError(
             f"{out}: folder exists and is not empty; choose another --out, "
-            "or add --force to replace it"
+            "or add --force to replace results ketensim wrote there before"
         )
+    if not written_by_ketensim(out):
+        raise OutputError(
+            f"{out}: --force replaces only a results folder that ketensim wrote (with its "
+            "manifest.json), and this one is not; choose another --out"
+        )
+
+
+@contextlib.contextmanager
+def claim(out: Path, force: bool = False, needed_bytes: int = 0) -> Iterator[Path]:
+    """Hold ``out`` for this run from before the simulation to the end of writing.
+
+    Creates the folder (and missing parents) or takes an empty or
+    replaceable one, and makes the marker file in it with an exclusive
+    create: the one step that two runs cannot both win. On leaving, the
+    marker goes, and so does the folder with its new parents when nothing
+    was written into it. What an earlier, killed run left beside ``out``
+    (hidden ``.NAME.partial-*`` and ``.NAME.old-*`` folders) is removed first.
+
+    Args:
+        out: the results folder.
+        force: whether a folder ketensim wrote before may be replaced.
+        needed_bytes: an estimate of what the run will write; refused at
+            once when the disk has clearly less room.
+
+    Raises:
+        OutputError: when the folder may not be written (see :func:`check_out`),
+            cannot be created, or the disk is too full.
+    """
+    out = out.absolute()
+    if out in _CLAIMS:  # already held by this process (a command claimed it, the writer too)
+        yield out
+        return
+    check_out(out, force)
+    created = _make_parents(out.parent)
+    made = False
+    try:
+        _clear_leftovers(out)
+        try:
+            out.mkdir()
+            made = True
+        except FileExistsError:
+            check_out(out, force)
+        token = _take_marker(out)
+        _check_room(out.parent, needed_bytes)
+    except OSError as exc:
+        _undo(out, made, created)
+        raise OutputError(f"{out}: cannot write here ({_reason(exc)}); choose another --out") \
+            from None
+    except BaseException:
+        _undo(out, made, created)
+        raise
+    _CLAIMS[out] = token
+    try:
+        yield out
+    finally:
+        _CLAIMS.pop(out, None)
+        with contextlib.suppress(OSError):
+            (out / MARKER).unlink()
+        if made and out.exists() and not any(out.iterdir()):
+            _undo(out, made, created)
+
+
+@contextlib.contextmanager
+def staged(out: Path, force: bool = False) -> Iterator[Path]:
+    """A hidden sibling folder to write into, renamed to ``out`` only when all went well.
+
+    ``out`` is claimed for the time of writing unless the caller holds it
+    already. A write that fails for lack of room or rights is bad output
+    (OutputError), not an unexpected failure.
+
+    Raises:
+        OutputError: when ``out`` may not be written (see :func:`check_out`).
+    """
+    with claim(out, force) as held:
+        tmp = held.parent / f".{held.name}.partial-{_owner()}-{secrets.token_hex(4)}"
+        try:
+            tmp.mkdir()
+            yield tmp
+            _move_into_place(tmp, held)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise OutputError(f"{held}: writing the results failed ({_reason(exc)}); "
+                              "nothing was kept") from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def check_formats(formats: Iterable[str], timeseries_rows: int | None = None) -> None:
@@ -99,27 +226,6 @@ def check_formats(formats: Iterable[str], timeseries_rows: int | None = None) ->
             )
 
 
-@contextlib.contextmanager
-def staged(out: Path, force: bool = False) -> Iterator[Path]:
-    """A hidden sibling folder to write into, renamed to ``out`` only when all went well.
-
-    Raises:
-        OutputError: when ``out`` may not be written (see :func:`check_out`).
-    """
-    check_out(out, force)
-    created = _make_parents(out.parent)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        _move_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for folder in reversed(created):
-            _remove_if_empty(folder)
-        raise
-
-
 # -- the folder dance ------------------------------------------------------------------
 
 
@@ -140,11 +246,11 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def _move_into_place(tmp: Path, out: Path) -> None:
-    """Rename the finished folder to ``out``, replacing what ``check_out`` allowed to go."""
+    """Rename the finished folder to ``out``, replacing the claimed one (marker and all)."""
     if not out.exists():
         tmp.rename(out)
         return
-    old = out.parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    old = out.parent / f".{out.name}.old-{_owner()}-{secrets.token_hex(4)}"
     out.rename(old)
     try:
         tmp.rename(out)
@@ -152,3 +258,79 @@ def _move_into_place(tmp: Path, out: Path) -> None:
         old.rename(out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _owner() -> str:
+    """Who writes: ``<host>_<pid>``, so the next run can tell a killed run's leftovers."""
+    host = "".join(c for c in socket.gethostname() if c.isalnum() or c == "-") or "host"
+    return f"{host}_{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    """Is the run that wrote ``owner`` still going? Only this host's processes can be asked."""
+    host, _, pid = owner.rpartition("_")
+    if host != _owner().rpartition("_")[0] or not pid.isdigit():
+        return True  # another machine's run (a shared drive): never touch it
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _held_by_another_run(out: Path) -> bool:
+    try:
+        owner = (out / MARKER).read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        return False
+    if _alive(owner):
+        return True
+    with contextlib.suppress(OSError):
+        (out / MARKER).unlink()  # a killed run's marker
+    return False
+
+
+def _take_marker(out: Path) -> str:
+    token = secrets.token_hex(8)
+    try:
+        fd = os.open(out / MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise OutputError(f"{out}: another ketensim run is writing this folder right now; "
+                          "choose another --out") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"{_owner()} {token}\n")
+    return token
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Remove what a killed run left beside ``out``: hidden partial and old folders."""
+    for prefix in (f".{out.name}.partial-", f".{out.name}.old-"):
+        for left in out.parent.glob(f"{prefix}*"):
+            owner = left.name[len(prefix):].rpartition("-")[0]
+            if left.is_dir() and not _alive(owner):
+                shutil.rmtree(left, ignore_errors=True)
+
+
+def _check_room(folder: Path, needed_bytes: int) -> None:
+    if needed_bytes <= 0:
+        return
+    free = shutil.disk_usage(folder).free
+    if free < needed_bytes:
+        raise OutputError(f"{folder}: the disk has {free / 2**20:.0f} MiB free and these results "
+                          f"need about {needed_bytes / 2**20:.0f} MiB; free some room, or use "
+                          "a larger --sample-every")
+
+
+def _undo(out: Path, made: bool, created: list[Path]) -> None:
+    if made:
+        with contextlib.suppress(OSError):
+            (out / MARKER).unlink()
+        _remove_if_empty(out)
+    for folder in reversed(created):
+        _remove_if_empty(folder)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__

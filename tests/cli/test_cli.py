@@ -139,8 +139,14 @@ def test_non_empty_out_refused_unless_forced(tiny, tmp_path):
     assert str(out) in refused.stderr and "--force" in refused.stderr
     assert (out / "notes.txt").exists()
     forced = invoke("run", tiny, "--out", out, "--force")
+    assert forced.exit_code == 2 and "ketensim wrote" in forced.stderr
+    assert (out / "notes.txt").exists()
+    ours = tmp_path / "ours"
+    assert invoke("run", tiny, "--out", ours).exit_code == 0
+    (ours / "notes.txt").write_text("old")
+    forced = invoke("run", tiny, "--out", ours, "--force")
     assert forced.exit_code == 0, forced.output
-    assert not (out / "notes.txt").exists() and (out / "steps.csv").exists()
+    assert not (ours / "notes.txt").exists() and (ours / "steps.csv").exists()
 
 
 def test_extra_formats_are_readable(tiny, tmp_path):
@@ -277,3 +283,52 @@ def test_head_reads_the_start_of_check(tiny):
     assert shell.stdout.startswith("Kleine keten (")
     assert "error" not in shell.stderr and "Traceback" not in shell.stderr
     assert shell.returncode in (0, 141)
+
+
+def test_sigterm_leaves_nothing_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    slow = tmp_path / "traag.toml"
+    slow.write_text("""
+[scenario]
+name = "traag"
+horizon = 2000000
+[[partner]]
+id = "p"
+[[step]]
+id = "a"
+partner = "p"
+capacity = 1
+service = { dist = "exponential", mean = 0.5 }
+[[arrival]]
+id = "in"
+to = "a"
+rate = 1.0
+""", encoding="utf-8")
+    out = tmp_path / "res" / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "ketensim", "run", str(slow), "--out", str(out),
+                             "-j", "1", "--sample-every", "1000"],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not out.exists() and time.monotonic() < deadline:  # claimed: the run has started
+        time.sleep(0.05)
+    assert out.exists(), "the run never claimed its folder"
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert not (tmp_path / "res").exists()  # the claimed folder and its new parent are gone
+
+
+def test_studies_get_folders_named_after_them(tiny, tmp_path, monkeypatch):
+    other = tmp_path / "meer.toml"
+    other.write_text(TINY.replace('name = "tiny"', 'name = "meer"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("compare", tiny, other, "-n", "2").exit_code == 0
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["tiny-vs-meer"]
+    from ketensim.cli.commands import comparison_folder
+
+    long = comparison_folder(["basis", *[f"variant-{i:03d}-met-een-lange-naam" for i in range(9)]])
+    assert long.startswith("basis-vs-9-scenarios-") and len(long) <= 100

@@ -231,3 +231,19 @@ def test_a_frame_can_be_saved_as_png(tiny, tmp_path):
         assert image.size == (960, 540)
         pixels = np.asarray(image.convert("RGB"))
     assert (pixels[2, 2] == 255).all()
+
+
+def test_a_failed_write_leaves_no_file_and_no_partial(tiny, tmp_path, monkeypatch):
+    scenario = ketensim.load(tiny)
+    track = commands.simulate_track(scenario, frames=5)
+    out = tmp_path / "film.gif"
+    out.write_bytes(b"old animation")
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(animate._GifWriter, "finish", full_disk)
+    with pytest.raises(animate.AnimationError, match="No space left"):
+        animate.write(scenario, track, out)
+    assert out.read_bytes() == b"old animation"  # the old file is not truncated
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import base64
 import json
 from datetime import UTC, datetime
@@ -104,9 +106,8 @@ def test_empty_out_is_fine(results, tmp_path):
     assert (out / "steps.csv").exists()
 
 
-def test_force_replaces_the_folder(results, tmp_path):
-    out = tmp_path / "taken"
-    out.mkdir()
+def test_force_replaces_a_folder_ketensim_wrote(results, tmp_path):
+    out = output.write_results(results, tmp_path / "taken")
     (out / "old.txt").write_text("old")
     output.write_results(results, out, force=True)
     assert not (out / "old.txt").exists()
@@ -123,19 +124,18 @@ def test_failure_mid_write_leaves_nothing(results, tmp_path, monkeypatch):
         real(frame, path)
 
     monkeypatch.setattr(files, "write_csv", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(output.OutputError, match="disk full"):
         output.write_results(results, tmp_path / "results" / "klein" / "now")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_failure_with_force_keeps_the_old_folder(results, tmp_path, monkeypatch):
-    out = tmp_path / "taken"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
+    out = output.write_results(results, tmp_path / "taken")
+    before = sorted(p.name for p in out.iterdir())
     monkeypatch.setattr(output, "render_report", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         output.write_results(results, out, force=True)
-    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in out.iterdir()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
@@ -178,3 +178,85 @@ def test_missing_optional_package_is_a_clear_error(monkeypatch):
 def test_timeseries_too_long_for_excel_is_refused_early():
     with pytest.raises(output.OutputError, match="sample-every"):
         output.check_formats(["xlsx"], timeseries_rows=2_000_000)
+
+
+def test_force_never_replaces_a_folder_of_the_users_own(results, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep")
+    with pytest.raises(output.OutputError, match="only a results folder that ketensim wrote"):
+        output.write_results(results, out, force=True)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_claimed_folder_is_refused_to_a_second_writer(results, tmp_path):
+    out = tmp_path / "samen"
+    with folders.claim(out):
+        assert (out / folders.MARKER).exists()
+        # another process holds it: forget our own hold to see what a second run sees
+        token = folders._CLAIMS.pop(out.absolute())
+        try:
+            with pytest.raises(output.OutputError, match="another ketensim run"):
+                folders.check_out(out)
+        finally:
+            folders._CLAIMS[out.absolute()] = token
+        written = output.write_results(results, out)  # the holder itself may write
+    assert (written / "steps.csv").exists() and not (written / folders.MARKER).exists()
+
+
+def test_two_processes_racing_for_one_folder_one_wins(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from ketensim.results import folders\n"
+        "try:\n"
+        "    with folders.claim(Path(sys.argv[1])):\n"
+        "        print('won', flush=True); time.sleep(2)\n"
+        "except folders.OutputError as exc:\n"
+        "    print('lost', exc, flush=True)\n"
+    )
+    out = tmp_path / "een"
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.PIPE,
+                             text=True) for _ in range(4)]
+    said = sorted(r.communicate(timeout=60)[0].split()[0] for r in runs)
+    assert said == ["lost", "lost", "lost", "won"]
+    assert not out.exists()  # the winner wrote nothing and left no empty folder
+
+
+def test_a_killed_runs_leftovers_are_cleared_by_the_next_run(results, tmp_path):
+    out = tmp_path / "run"
+    host = folders._owner().rpartition("_")[0]
+    dead = tmp_path / f".run.partial-{host}_999999999-abcd1234"
+    dead.mkdir()
+    (dead / "steps.csv").write_text("half")
+    alive = tmp_path / f".run.partial-{folders._owner()}-beefbeef"
+    alive.mkdir()
+    output.write_results(results, out)
+    assert not dead.exists() and alive.exists()
+
+
+def test_an_out_under_a_file_or_read_only_is_refused(results, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(output.OutputError, match="is a file"):
+        folders.check_out(tmp_path / "file" / "run")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        with pytest.raises(output.OutputError, match="cannot write here"), \
+                folders.claim(locked / "run"):
+            pass
+    finally:
+        locked.chmod(0o700)
+
+
+def test_too_little_room_is_refused_before_running(tmp_path):
+    with pytest.raises(output.OutputError, match="MiB free"), \
+            folders.claim(tmp_path / "groot", needed_bytes=2**62):
+        pass
+    assert not (tmp_path / "groot").exists()

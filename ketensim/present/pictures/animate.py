@@ -13,6 +13,8 @@ checked before anything is simulated, so a typo costs a second, not a run.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -191,16 +193,23 @@ def write(scenario: Any, track: Track, out: Path, fps: int = 10, lang: str = "nl
         scene = Scene(scenario, track, lang)
         writer = _GifWriter(scene, _palette(scene), fps)
     last = track.t.size - 1
+    # Written beside the target and renamed at the end: a full disk or a kill never
+    # leaves a truncated animation under the name the user asked for.
+    beside = out.with_name(f".{out.stem}.partial-{os.getpid()}{out.suffix}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with writer.saving(scene.fig, str(out), dpi=DPI):
+        with writer.saving(scene.fig, str(beside), dpi=DPI):
             for k in range(track.t.size):
                 scene.show(k)
                 for _ in range(_hold(fps) if k == last else 1):
                     writer.grab_frame()
+        os.replace(beside, out)
     except OSError as exc:
         raise AnimationError(f"{out}: cannot write the file "
                              f"(expected a writable path, got <{exc.strerror or exc}>)") from None
+    finally:
+        with contextlib.suppress(OSError):
+            beside.unlink()
     return out
 
 
