@@ -178,10 +178,14 @@ def run(
     """
     from ketensim import simulate
     from ketensim.present.folder import utc_now, write_results
+    from ketensim.present.words.check import suspect_lines
     from ketensim.present.words.summary import run_summary
 
     scenario = load_file(file).with_run_options(replications=replications, seed=seed)
     phases = phases_or_none(scenario)
+    for sentence in suspect_lines(scenario, phases or [], lang):
+        click.echo(sentence.replace("Let op:", "waarschuwing:").replace("Note:", "warning:"),
+                   err=True)
     with claimed_out(out, scenario.name, force, formats,
                      _timeseries_rows([scenario], sample_every)) as (started, target):
         with _progress(scenario.replications, lang) as step_done:

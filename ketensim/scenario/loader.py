@@ -18,7 +18,7 @@ from ketensim.errors import Problem, ScenarioError
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.schema import build as schema
 from ketensim.scenario.schema.build import Entry, Origin, RawScenario
-from ketensim.scenario.schema.fields import Ctx
+from ketensim.scenario.schema.fields import Ctx, regular_file_problem
 
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 _CONCATENATED = ("event", "policy")  # no id: base entries first, then this file's
@@ -37,9 +37,22 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     return schema.build(read(path), source=str(path))
 
 
+MAX_EXTENDS = 32  # a chain of bases deeper than this is a mistake, not a model
+
+
 def read(path: str | os.PathLike[str]) -> RawScenario:
-    """The raw tables of ``path`` merged with every file it extends, not yet validated."""
-    return _read_chain(Path(path), str(path), ())
+    """The raw tables of ``path`` merged with every file it extends, not yet validated.
+
+    Every file of the chain, and every data file they name, must lie inside
+    the folder tree of ``path`` (symbolic links followed): a scenario received
+    from someone else cannot make ketensim read anything else on this machine.
+    """
+    top = Path(path)
+    try:
+        root = top.parent.resolve()
+    except (OSError, RuntimeError):
+        root = top.parent.absolute()
+    return _read_chain(top, str(path), (), root)
 
 
 def merge(base: RawScenario, child: RawScenario) -> RawScenario:
@@ -83,39 +96,68 @@ def _merge_by_id(base: list[Entry], child: list[Entry], key: str = "id") -> list
     return merged
 
 
-def _read_chain(path: Path, shown: str, chain: tuple[tuple[Path, str], ...]) -> RawScenario:
+def _read_chain(path: Path, shown: str, chain: tuple[tuple[Path, str], ...],
+                root: Path) -> RawScenario:
     """Read ``path`` and, recursively, what it extends; ``chain`` holds the files below it."""
-    raw = schema.split(_parse(path, shown), Origin(shown, path.parent))
+    raw = schema.split(_parse(path, shown, trusted=not chain), Origin(shown, path.parent, root))
     origin, target = raw.scenario.pop("extends", (None, None))
     if origin is None:
         return raw
     here = (*chain, (path.resolve(), shown))
 
     def fail(problem: str, expected: str, got: Any) -> ScenarioError:
-        ctx = Ctx(raw.problems, shown, path.parent, "scenario.extends")
+        ctx = Ctx(raw.problems, shown, path.parent, "scenario.extends", root)
         ctx.fail(problem, expected, got)
         return ScenarioError(raw.problems)
 
     if not isinstance(target, str) or not target.strip():
         raise fail("must be a file name", 'a path such as "basis.toml"', target)
+    if "\x00" in target:
+        raise fail("contains a NUL character", 'a path such as "basis.toml"', repr(target)[:80])
+    if len(here) >= MAX_EXTENDS:
+        raise fail(f"extends goes more than {MAX_EXTENDS} files deep",
+                   f"a chain of at most {MAX_EXTENDS} files", target)
     base_path = path.parent / target
     base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
+    try:
+        resolved = base_path.resolve()
+    except (OSError, RuntimeError) as err:  # a symlink loop
+        raise fail(f"cannot follow the path ({type(err).__name__})", "a TOML file", target) \
+            from None
+    if not resolved.is_relative_to(root):
+        raise fail("must lie inside the scenario's folder", f"a .toml file inside {root}",
+                   target)
     seen = [p for p, _ in here]
-    if base_path.resolve() in seen:
-        cycle = [s for _, s in here[seen.index(base_path.resolve()):]] + [base_shown]
+    if resolved in seen:
+        cycle = [s for _, s in here[seen.index(resolved):]] + [base_shown]
         raise fail("extends makes a cycle: " + " -> ".join(cycle),
                    "a base that does not extend this file again", target)
-    if not base_path.is_file():
-        raise fail("the base file does not exist", "an existing TOML file", target)
+    if not base_path.exists():
+        raise fail(f"the base file does not exist (looked for {resolved})",
+                   "an existing TOML file", target)
+    problem = regular_file_problem(base_path)
+    if problem is None and resolved.suffix.lower() != ".toml":
+        problem = "is not a scenario file"
+    if problem is not None:
+        raise fail(problem, "a .toml scenario file", target)
     try:
-        base = _read_chain(base_path, base_shown, here)
+        base = _read_chain(base_path, base_shown, here, root)
     except ScenarioError as err:
         raise ScenarioError(err.problems + raw.problems) from None
     return merge(base, raw)
 
 
-def _parse(path: Path, shown: str) -> dict[str, Any]:
-    """The TOML document in ``path``; unreadable files and syntax errors become problems."""
+def _parse(path: Path, shown: str, trusted: bool = True) -> dict[str, Any]:
+    """The TOML document in ``path``; unreadable files and syntax errors become problems.
+
+    A syntax error quotes the offending line only from a file named ``.toml``
+    that the user gave (``trusted``) or that extends reached: the text of any
+    other file is never echoed.
+    """
+    problem = regular_file_problem(path)
+    if problem is not None:
+        raise ScenarioError([Problem(shown, "<file>", problem, "a TOML scenario file",
+                                     f'"{shown}"')])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
@@ -128,11 +170,24 @@ def _parse(path: Path, shown: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([_syntax_problem(shown, text, err)]) from None
+        echo = trusted and path.suffix.lower() == ".toml"
+        raise ScenarioError([_syntax_problem(shown, text if echo else "", err)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(shown, "<file>", "values nested too deeply",
+                                     "arrays and tables nested a few levels deep",
+                                     "hundreds of levels")]) from None
+
+
+_DECIMAL_COMMA = re.compile(r"=\s*[-+]?[0-9]+,[0-9]+\s*(#.*)?$")
 
 
 def _syntax_problem(shown: str, text: str, err: tomllib.TOMLDecodeError) -> Problem:
-    """Point at the line tomllib names, and echo that line so the mistake is visible."""
+    """Point at the line tomllib names, and echo that line so the mistake is visible.
+
+    A number written with a decimal comma (``rate = 70,5``, as a Dutch
+    spreadsheet shows it) gets a hint to use a point. ``text`` is empty when
+    the file's content may not be echoed.
+    """
     message = str(err)
     match = _AT.search(message)
     what = message[: match.start()] if match else message
@@ -142,7 +197,14 @@ def _syntax_problem(shown: str, text: str, err: tomllib.TOMLDecodeError) -> Prob
     line, column = int(match.group(1)), int(match.group(2))
     lines = text.splitlines()
     source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    where = f"line {line}, column {column}"
+    if not text:
+        return Problem(shown, where, f"invalid TOML: {what}", "valid TOML",
+                       "text that is not shown (not a scenario file)")
+    if _DECIMAL_COMMA.search(source):
+        number = source.split("=", 1)[1].split("#")[0].strip()
+        return Problem(shown, where, "a decimal comma: TOML writes decimals with a point",
+                       f"a number such as {number.replace(',', '.')}", number)
     if len(source) > 60:
         source = source[:57] + "..."
-    return Problem(shown, f"line {line}, column {column}", f"invalid TOML: {what}",
-                   "valid TOML", f"`{source}`")
+    return Problem(shown, where, f"invalid TOML: {what}", "valid TOML", f"`{source}`")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,6 +110,25 @@ class Phase:
     def overloaded(self) -> tuple[str, ...]:
         """Ids of the steps with offered load >= 1 in this period."""
         return tuple(item.step for item in self.loads if item.overloaded)
+
+
+SUSPECT_LOAD = 10.0  # ten times more work than capacity: far more often a typo than a plan
+
+
+def suspect_loads(phases: Sequence[Phase]) -> list[tuple[str, float, float]]:
+    """Steps whose load is so high that a unit mistake is the likelier story.
+
+    A yearly inflow typed as a daily rate, or a handling time in hours in a
+    file that counts in days, gives loads of 50 or 300; a real overload of a
+    keten is rarely more than two or three. Returns (step, load, from when)
+    for the first period in which each such step passes :data:`SUSPECT_LOAD`.
+    """
+    found: dict[str, tuple[str, float, float]] = {}
+    for phase in phases:
+        for item in phase.loads:
+            if item.rho >= SUSPECT_LOAD and item.step not in found:
+                found[item.step] = (item.step, item.rho, phase.start)
+    return list(found.values())
 
 
 def offered_loads(scenario: Scenario) -> tuple[StepLoad, ...]:

@@ -332,3 +332,14 @@ def test_studies_get_folders_named_after_them(tiny, tmp_path, monkeypatch):
 
     long = comparison_folder(["basis", *[f"variant-{i:03d}-met-een-lange-naam" for i in range(9)]])
     assert long.startswith("basis-vs-9-scenarios-") and len(long) <= 100
+
+
+def test_a_load_far_above_one_is_flagged_as_a_probable_unit_mistake(tiny, tmp_path):
+    typo = tmp_path / "typo.toml"
+    typo.write_text(TINY.replace("rate = 1.2", "rate = 438"), encoding="utf-8")
+    assert "rate = 438" in typo.read_text(encoding="utf-8")
+    checked = invoke("check", typo)
+    assert checked.exit_code == 0 and "eenheidsfout" in checked.output
+    assert "eenheidsfout" not in invoke("check", tiny).output
+    ran = invoke("run", typo, "--out", tmp_path / "o", "-n", "1")
+    assert "waarschuwing: een belasting van" in ran.stderr

@@ -135,7 +135,7 @@ def test_missing_file(tmp_path):
 
 def test_folder_instead_of_file(tmp_path):
     (line,) = problems(tmp_path)
-    assert "<file>: cannot read" in line
+    assert "<file>: is a folder, not a file" in line
 
 
 def test_not_utf8(tmp_path):
@@ -224,24 +224,28 @@ def test_extends_concatenates_events_base_first(tmp_path):
 
 
 def test_three_file_chain_in_subfolders(tmp_path):
-    write(tmp_path, "basis.toml", BASE)
-    write(tmp_path, "varianten/midden.toml", """
+    """A variant extends bases in sub-folders of its own folder (never in a parent folder)."""
+    write(tmp_path, "bases/extra/basis.toml", BASE)
+    write(tmp_path, "bases/midden.toml", """
         [scenario]
-        extends = "../basis.toml"
+        extends = "extra/basis.toml"
         horizon = 300
         [[arrival]]
         id = "in"
         to = "b"
         rate = 4
     """)
-    top = write(tmp_path, "varianten/extra/top.toml", """
+    top = write(tmp_path, "top.toml", """
         [scenario]
-        extends = "../midden.toml"
+        extends = "bases/midden.toml"
         name = "top"
     """)
     sc = loader.load(top)
     assert (sc.name, sc.horizon, sc.warmup) == ("top", 300, 10)
     assert sc.arrivals == (Arrival("in", "b", 4.0),)
+    below = write(tmp_path, "varianten/v.toml", '[scenario]\nextends = "../top.toml"\n')
+    (line,) = problems(below)
+    assert "scenario.extends: must lie inside the scenario's folder" in line
 
 
 def test_extends_cycle_is_named(tmp_path):

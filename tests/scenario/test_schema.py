@@ -132,7 +132,7 @@ def test_empirical_csv_absolute_path_inside_the_folder_is_fine(tmp_path):
 
 
 @pytest.mark.parametrize(("content", "column", "key", "words"), [
-    (None, "duur", "service.file", "cannot read the CSV file"),
+    (None, "duur", "service.file", "cannot read the file"),
     ("", "duur", "service.file", "empty"),
     ("zaak,duur\n1,2\n", "dagen", "service.column", "no such column"),
     ("duur\n1\nveel\n", "duur", "service.column", "row 3 of d.csv is not a duration"),

@@ -302,7 +302,7 @@ ARRIVAL_CASES = [
     bad(BASE.replace("rate = 1", 'file = "leeg.csv"'), "arrival.in.file", "holds no rows",
         "file-empty"),
     bad(BASE.replace("rate = 1", 'file = "geen.csv"'), "arrival.in.file",
-        "cannot read the CSV file", "file-missing"),
+        "cannot read the file", "file-missing"),
     bad(on("in", "schedule = [{ from = 10, rate = 1 }, { from = 5, rate = 2 }]"),
         "arrival.in.schedule[1].from", "must come after", "schedule-order"),
     bad(on("in", "schedule = [{ from = 0, rate = -1 }]"), "arrival.in.schedule[0].rate",

@@ -34,6 +34,11 @@ TEXT = {
         "pool": "gedeelde pool {pool} ({steps}): capaciteit {capacity}, belasting {rho}",
         "from_word": "vanaf {unit} {at}",
         "start_word": "vanaf de start",
+        "suspect": "Let op: een belasting van {items} is zo hoog dat een eenheidsfout "
+                   "waarschijnlijker is dan een plan. Staat er een jaarcijfer als instroom per "
+                   "{unit}, of een bewerkingstijd in een andere eenheid dan {units}? "
+                   "(tijdseenheid van het bestand: {unit})",
+        "suspect_item": "{rho} bij {step} ({when})",
     },
     "en": {
         "step": "step", "load": "load", "rho": "(rho)", "inflow": "inflow",
@@ -49,6 +54,10 @@ TEXT = {
         "pool": "shared pool {pool} ({steps}): capacity {capacity}, load {rho}",
         "from_word": "from {unit} {at}",
         "start_word": "from the start",
+        "suspect": "Note: a load of {items} is so high that a unit mistake is likelier than a "
+                   "plan. Is a yearly figure given as inflow per {unit}, or a handling time in "
+                   "another unit than {units}? (the file's time unit: {unit})",
+        "suspect_item": "{rho} at {step} ({when})",
     },
 }
 
@@ -97,7 +106,27 @@ def check_report(
     over = _overloaded_items(phases, unit, lang)
     if over:
         lines.append(t["check_over"].format(items="; ".join(over)))
+    for sentence in suspect_lines(scenario, phases, lang):
+        lines += ["", *textwrap.wrap(sentence, WIDTH)]
     return lines
+
+
+def suspect_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") -> list[str]:
+    """The sentence (none or one) on loads that point at a unit mistake; ``run`` says it too."""
+    from ketensim.scenario.traffic import suspect_loads
+
+    t = TEXT[lang]
+    unit = _unit(scenario, lang)
+    found = suspect_loads(phases)
+    if not found:
+        return []
+    items = [t["suspect_item"].format(
+        rho=num(rho, lang), step=step,
+        when=t["start_word"] if start == 0 else t["from_word"].format(unit=unit, at=f"{start:g}"))
+        for step, rho, start in found[:5]]
+    more = f", ... (+{len(found) - 5})" if len(found) > 5 else ""
+    return [t["suspect"].format(items=", ".join(items) + more, unit=unit,
+                                units=_unit(scenario, lang, plural=True))]
 
 
 def _load_table(scenario: Scenario, phase: Phase, lang: str) -> list[str]:

@@ -44,7 +44,7 @@ def build(raw: RawScenario, source: str | None = None) -> Scenario:
         ScenarioError: holding every problem found, part by part in file order.
     """
     sink = list(raw.problems)
-    top = Ctx(sink, raw.top.file, raw.top.folder, "")
+    top = Ctx(sink, raw.top.file, raw.top.folder, "", raw.top.root)
     found = settings(sink, raw)
     listed = {kind: identify(top, kind, raw.entries[kind]) for kind in KEYED}
     ids = {kind: tuple(i.ident for i in items if i.ident) for kind, items in listed.items()}

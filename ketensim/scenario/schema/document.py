@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ketensim.errors import Problem, type_name
-from ketensim.scenario.schema.fields import Ctx, Text, key_part
+from ketensim.scenario.schema.fields import Ctx, Text, key_part, unknown
 
 ENTRY_KINDS = ("partner", "step", "arrival", "event", "calendar", "pool", "policy", "band",
                "norm")
@@ -29,6 +29,7 @@ class Origin:
 
     file: str
     folder: Path
+    root: Path | None = None  # the top scenario's folder, which no file may leave
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Entry:
 
     def ctx(self, sink: list[Problem], path: str) -> Ctx:
         """Where the entry sits, for a message: its own file and ``path``."""
-        return Ctx(sink, self.origin.file, self.origin.folder, path)
+        return Ctx(sink, self.origin.file, self.origin.folder, path, self.origin.root)
 
 
 @dataclass
@@ -72,7 +73,7 @@ class RawScenario:
 def split(doc: dict[str, Any], origin: Origin) -> RawScenario:
     """Sort one file's top-level tables into a RawScenario, reporting unknown top-level keys."""
     raw = RawScenario(top=origin)
-    ctx = Ctx(raw.problems, origin.file, origin.folder, "")
+    ctx = Ctx(raw.problems, origin.file, origin.folder, "", origin.root)
     for name, value in doc.items():
         if name == "scenario" and isinstance(value, dict):
             raw.scenario = {k: (origin, v) for k, v in value.items()}
@@ -85,5 +86,6 @@ def split(doc: dict[str, Any], origin: Origin) -> RawScenario:
             ctx.at(name).fail("wrong shape", shape, Text(type_name(value)))
         else:
             expected = ", ".join((*TABLES, *ENTRY_KINDS))
-            ctx.at(name).fail("unknown top-level key", expected, Text(key_part(name)))
+            ctx.at(name).fail(unknown("unknown top-level key", name, (*TABLES, *ENTRY_KINDS)),
+                              expected, Text(key_part(name)))
     return raw

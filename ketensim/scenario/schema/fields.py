@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import math
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +42,19 @@ def key_part(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def unknown(what: str, name: Any, known: Iterable[str]) -> str:
+    """``unknown key``, with ``(did you mean "capacity"?)`` when one known name is close.
+
+    A misspelt key or id is the commonest mistake in a hand-written file; naming
+    the likely intended one saves reading the whole list.
+    """
+    if isinstance(name, str):
+        close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.75)
+        if close:
+            return f'{what} (did you mean "{close[0]}"?)'
+    return what
+
+
 def one_of(names: Iterable[str], limit: int = 12) -> str:
     """List the allowed names for an ``expected`` text, cut short when there are many."""
     names = list(names)
@@ -60,6 +75,7 @@ class Ctx:
     file: str
     folder: Path
     path: str
+    root: Path | None = None  # the top scenario's folder: no file is read from outside it
 
     def at(self, name: str) -> Ctx:
         """The context of key ``name`` inside this table."""
@@ -102,7 +118,8 @@ def table(ctx: Ctx, value: Any, required: Collection[str], optional: Collection[
     allowed = [*required, *optional]
     for name in value:
         if name not in allowed:
-            ctx.at(name).fail("unknown key", one_of(allowed), Text(key_part(name)))
+            ctx.at(name).fail(unknown("unknown key", name, allowed), one_of(allowed),
+                              Text(key_part(name)))
     for name in required:
         if name not in value:
             ctx.at(name).fail("missing required key", "a value", None)
@@ -191,7 +208,7 @@ def reference(what: str, known: Collection[str]) -> Callable[[Ctx, Any], str | N
     """A check that a value names one of ``known`` (a step id, a calendar id, ...)."""
     def check(ctx: Ctx, value: Any) -> str | None:
         if not isinstance(value, str) or value not in known:
-            ctx.fail(f"no {what} with this id", one_of(known), value)
+            ctx.fail(unknown(f"no {what} with this id", value, known), one_of(known), value)
             return None
         return value
 
@@ -323,13 +340,53 @@ def read_column(ctx: Ctx, file: Any, column: Any) -> tuple[float, ...] | None:
 
 
 def inside_folder(ctx: Ctx, name: str) -> Path | None:
-    """The file ``name`` relative to the declaring file's folder, or None when it lies outside."""
-    root = ctx.folder.resolve()
-    target = (root / name).resolve()
+    """The file ``name`` relative to the declaring file's folder, or None when it may not be read.
+
+    Relative to the file that names it, and (symbolic links followed) inside
+    the folder tree of the scenario that was loaded, also for a base file
+    reached through ``extends``: a scenario received from someone else reads
+    nothing else on the reader's machine.
+    """
+    if "\x00" in name:
+        ctx.fail("contains a NUL character", "a file name", Text(repr(name)[:80]))
+        return None
+    root = (ctx.root or ctx.folder).resolve()
+    try:
+        target = (ctx.folder / name).resolve()
+    except (OSError, RuntimeError, ValueError) as err:  # a symlink loop, an over-long path
+        ctx.fail(f"cannot follow the path ({type(err).__name__})", "a file name", name)
+        return None
     if not target.is_relative_to(root):
         ctx.fail("must lie inside the scenario's folder", f"a path inside {root}", name)
         return None
+    problem = regular_file_problem(target)
+    if problem is not None:
+        ctx.fail(problem, "a regular file of at most 64 MiB", name)
+        return None
     return target
+
+
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a data or scenario file, or None when it can.
+
+    Checked before opening, so a FIFO, a device or a folder gives a clear
+    error instead of a hang or a strange one, and a huge file is refused
+    before it fills the memory.
+    """
+    try:
+        info = path.stat()
+    except OSError as err:
+        return f"cannot read the file ({err.strerror or type(err).__name__})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a pipe or a device)"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"the file is too large ({info.st_size / 2**20:.0f} MiB)"
+    return None
 
 
 Rows = tuple[list[str], list[list[str]], str]  # header, body, delimiter

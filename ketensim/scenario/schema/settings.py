@@ -12,7 +12,7 @@ from ketensim.scenario.model import TIME_UNITS, CostSettings
 from ketensim.scenario.schema import analysis as schema_analysis
 from ketensim.scenario.schema import fields
 from ketensim.scenario.schema.document import RawScenario
-from ketensim.scenario.schema.fields import Ctx, Text, key_part, one_of
+from ketensim.scenario.schema.fields import Ctx, Text, key_part, one_of, unknown
 
 SCENARIO_REQUIRED = ("name", "horizon")
 SCENARIO_OPTIONAL = ("title", "description", "time_unit", "warmup", "replications", "seed")
@@ -22,12 +22,13 @@ _SLUG = re.compile(r"[a-z0-9-]+")
 def settings(sink: list[Problem], raw: RawScenario) -> dict[str, Any]:
     def ctx(key: str) -> Ctx:
         origin = raw.scenario[key][0] if key in raw.scenario else raw.top
-        return Ctx(sink, origin.file, origin.folder, f"scenario.{key_part(key)}")
+        return Ctx(sink, origin.file, origin.folder, f"scenario.{key_part(key)}", origin.root)
 
     allowed = SCENARIO_REQUIRED + SCENARIO_OPTIONAL
     for key in raw.scenario:
         if key not in allowed:
-            ctx(key).fail("unknown key", one_of(allowed), Text(key_part(key)))
+            ctx(key).fail(unknown("unknown key", key, allowed), one_of(allowed),
+                          Text(key_part(key)))
     for key in SCENARIO_REQUIRED:
         if key not in raw.scenario:
             ctx(key).fail("missing required key", "a value", None)
@@ -65,7 +66,8 @@ def costs(sink: list[Problem], raw: RawScenario) -> CostSettings | None:
     before = len(sink)
     settings = CostSettings()
     for key, (origin, value) in raw.costs.items():
-        one = schema_analysis.costs(Ctx(sink, origin.file, origin.folder, "costs"), {key: value})
+        one = schema_analysis.costs(Ctx(sink, origin.file, origin.folder, "costs", origin.root),
+                                    {key: value})
         if one is not None:
             settings = replace(settings, **{key: getattr(one, key)})
     return settings if len(sink) == before else None
