@@ -56,7 +56,7 @@ def simulate(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Results:
     """Run a scenario's replications and return the results tables.
@@ -67,7 +67,8 @@ def simulate(
         seed: the run's seed; None takes the scenario's own.
         jobs: worker processes (1 runs in this process, None uses every CPU).
             The results are the same whatever this is.
-        sample_every: time between timeseries samples, in the scenario's time unit.
+        sample_every: time between timeseries samples, in the scenario's time unit (default:
+            one time unit, coarser for horizons over 100,000 units).
         progress: optional callback, called with each finished replication's index.
 
     Raises:
@@ -80,9 +81,10 @@ def simulate(
 
     if not isinstance(scenario, _Scenario):
         scenario = load(scenario)
-    if sample_every <= 0:
-        raise ValueError(f"sample_every must be > 0, got {sample_every}")
     scenario = scenario.with_run_options(replications=replications, seed=seed)
+    from ketensim.results.replications import sampling_interval
+
+    sampling_interval(scenario.horizon, sample_every)  # a bad value fails before anything runs
     rows = run_experiment(
         scenario, scenario.replications, scenario.seed, jobs=jobs,
         sample_every=sample_every, progress=progress,
@@ -96,7 +98,7 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """Run a base and its variants with common random numbers and compare every KPI.
@@ -122,7 +124,7 @@ def sweep(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Sweep:
     """Run a scenario at every point of a grid, with common random numbers.
@@ -147,7 +149,7 @@ def bands(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """The scenario as it is and with each ``[[band]]`` of inflow, compared with common randomness.

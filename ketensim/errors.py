@@ -8,6 +8,7 @@ all problems of a file before raising, so one run shows everything to fix.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,9 @@ class Problem:
     got: str
 
     def __str__(self) -> str:
-        where = f"error: {self.file}: {self.key}"
-        return f"{where}: {self.problem} (expected {self.expected}, got {self.got})"
+        file, key = printable(self.file, 200), printable(self.key, 200)
+        what, expected = printable(self.problem, 300), printable(self.expected, 300)
+        return f"error: {file}: {key}: {what} (expected {expected}, got {printable(self.got)})"
 
 
 class ScenarioError(Exception):
@@ -42,6 +44,38 @@ class ScenarioError(Exception):
     def single(cls, file: str, key: str, problem: str, expected: str, got: Any) -> ScenarioError:
         """Build an error holding one problem; ``got`` is shown as TOML would spell it."""
         return cls([Problem(str(file), key, problem, expected, show(got))])
+
+
+LONGEST = 120  # characters of an echoed value: enough to recognise it, short enough to read
+
+
+def printable(text: str, limit: int = LONGEST, keep: str = "") -> str:
+    """``text`` safe for one line of a terminal: control characters shown escaped, cut short.
+
+    A value echoed from a file may hold a newline (which would split one
+    message over two lines), or escape sequences that clear the screen,
+    retitle the window or hide text. They are shown as ``\\n`` or
+    ``\\x1b`` instead. Characters in ``keep`` (e.g. a newline in a
+    multi-line summary) pass as they are.
+    """
+    out = []
+    for ch in str(text):
+        if ch not in keep and unicodedata.category(ch) in _CONTROL:
+            out.append(_ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 256
+                                            else f"\\u{ord(ch):04x}"))
+        else:
+            out.append(ch)
+    clean = "".join(out)
+    return clean if len(clean) <= limit else clean[: limit - 3] + "..."
+
+
+_CONTROL = ("Cc", "Cf", "Zl", "Zp")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a control or format character (refused in ids)."""
+    return any(unicodedata.category(ch) in _CONTROL for ch in text)
 
 
 def show(value: Any) -> str:

@@ -18,32 +18,28 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from ketensim import __version__
+from ketensim.cli import studies
 from ketensim.cli.commands import (
     claimed_out,
     command_line,
-    comparison_folder,
-    load_all,
     load_file,
     phases_of,
     phases_or_none,
     simulate_track,
-    sweep_grid,
 )
 from ketensim.cli.commands import timeseries_rows as _timeseries_rows
-from ketensim.errors import ScenarioError
+from ketensim.cli.options import LANG_CHOICES, progress, run_options, say
+from ketensim.errors import ScenarioError, printable
 
 if TYPE_CHECKING:
-    from ketensim.scenario.model import Scenario
+    pass
 
-FORMAT_CHOICES = ("csv", "xlsx", "parquet")
-LANG_CHOICES = ("nl", "en")
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
@@ -63,7 +59,7 @@ class _Group(click.Group):
             raise click.exceptions.Exit(2) from None
         except Exception as exc:
             if _is_output_error(exc):
-                click.echo(f"error: {exc}", err=True)
+                say(f"error: {printable(str(exc), 400)}", err=True)
                 raise click.exceptions.Exit(2) from None
             _unexpected(exc)
 
@@ -92,7 +88,7 @@ def _unexpected(exc: Exception) -> NoReturn:
     if os.environ.get("KETENSIM_DEBUG") == "1":
         traceback.print_exc(file=sys.stderr)
     message = " ".join(str(exc).split()) or type(exc).__name__
-    click.echo(f"error: unexpected failure: {type(exc).__name__}: {message}", err=True)
+    say(f"error: unexpected failure: {type(exc).__name__}: {printable(message, 400)}", err=True)
     if os.environ.get("KETENSIM_DEBUG") != "1":
         click.echo("(set KETENSIM_DEBUG=1 to see the traceback)", err=True)
     raise click.exceptions.Exit(1) from None
@@ -110,60 +106,16 @@ def cli() -> None:
     """
 
 
-def _use_scheduler(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    """Name the cluster for this process; the runner reads it where it starts workers."""
-    if value:
-        from ketensim.results.replications import check_address
-
-        os.environ["KETENSIM_SCHEDULER"] = check_address(value)
-        ctx.meta["scheduler"] = value  # the manifest's command records the address
-
-
-def _run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options ``run`` shares with every command that runs several scenarios."""
-    options = [
-        click.option("--replications", "-n", type=click.IntRange(min=1),
-                     help="Replications (default: the scenario's own; with several, the "
-                          "first one's)."),
-        click.option("--seed", type=click.IntRange(min=0),
-                     help="Random seed, one for all (default: the scenario's own; with "
-                          "several, the first one's)."),
-        click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                     help="Results folder (default: results/<name>/<UTC timestamp>/, "
-                          "<name> being the scenario's, <base>-vs-<other> for a "
-                          "comparison, <scenario>-sweep for a sweep)."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1),
-                     help="Worker processes (default: all CPUs). Results are the same "
-                          "whatever this is."),
-        click.option("--scheduler", metavar="ADDRESS", expose_value=False,
-                     callback=_use_scheduler, is_eager=True,
-                     help="Run the replications on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
-                          "(needs ketensim[cluster]); also read from KETENSIM_SCHEDULER."),
-        click.option("--force", is_flag=True,
-                     help="Replace an --out folder that ketensim wrote before."),
-        click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
-                     help="Language of the summary and the report."),
-        click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
-                     help="Extra table format besides CSV; may be given more than once."),
-        click.option("--sample-every", type=click.FloatRange(min=0, min_open=True), default=1.0,
-                     show_default=True,
-                     help="Time between timeseries samples, in the scenario's time unit."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
 # -- run ---------------------------------------------------------------------------------
 
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_run_options
+@run_options
 @click.pass_context
 def run(
     ctx: click.Context, file: Path, replications: int | None, seed: int | None, out: Path | None,
-    jobs: int | None, force: bool, lang: str, formats: tuple[str, ...], sample_every: float,
+    jobs: int | None, force: bool, lang: str, formats: tuple[str, ...], sample_every: float | None,
 ) -> None:
     """Simulate a scenario and write its results folder.
 
@@ -184,11 +136,10 @@ def run(
     scenario = load_file(file).with_run_options(replications=replications, seed=seed)
     phases = phases_or_none(scenario)
     for sentence in suspect_lines(scenario, phases or [], lang):
-        click.echo(sentence.replace("Let op:", "waarschuwing:").replace("Note:", "warning:"),
-                   err=True)
+        say(sentence.replace("Let op:", "waarschuwing:").replace("Note:", "warning:"), err=True)
     with claimed_out(out, scenario.name, force, formats,
                      _timeseries_rows([scenario], sample_every)) as (started, target):
-        with _progress(scenario.replications, lang) as step_done:
+        with progress(scenario.replications, lang) as step_done:
             results = simulate(scenario, jobs=jobs, sample_every=sample_every,
                                progress=step_done)
         written = write_results(
@@ -196,7 +147,7 @@ def run(
             started=started, finished=utc_now(), force=force, sample_every=sample_every,
         )
     for line in run_summary(results, phases, str(written), lang):
-        click.echo(line)
+        say(line)
 
 
 # -- check -------------------------------------------------------------------------------
@@ -224,111 +175,7 @@ def check(file: Path, lang: str) -> None:
 
     scenario = load_file(file)
     for line in check_report(scenario, phases_of(scenario, file), str(file), lang):
-        click.echo(line)
-
-
-# -- compare, sweep, bands ---------------------------------------------------------------
-
-
-@cli.command()
-@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("others", nargs=-1, required=True, metavar="OTHER...",
-                type=click.Path(dir_okay=False, path_type=Path))
-@_run_options
-@click.pass_context
-def compare(
-    ctx: click.Context, base: Path, others: tuple[Path, ...], replications: int | None,
-    seed: int | None, out: Path | None, jobs: int | None, force: bool, lang: str,
-    formats: tuple[str, ...], sample_every: float,
-) -> None:
-    """Compare scenarios with common random numbers: what does a change do?
-
-    Runs BASE and every OTHER with the same seed and replications, so each
-    replication of each scenario sees the same randomness, and reports every
-    KPI with its 95% interval and its difference to BASE (paired per
-    replication). Writes a folder per scenario, comparison.csv and report.html.
-
-    \b
-    Example:
-      ketensim compare scenarios/vreemdelingenketen/basis.toml \\
-                       scenarios/vreemdelingenketen/bezwaar-afgeschaft.toml
-    """
-    from ketensim.studies.compare import prepare
-
-    scenarios = prepare(load_all([base, *others]), replications, seed)
-    _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every,
-                    comparison_folder([s.name for s in scenarios]))
-
-
-def _run_comparison(
-    ctx: click.Context, scenarios: Sequence[Scenario], out: Path | None, jobs: int | None,
-    force: bool, lang: str, formats: tuple[str, ...], sample_every: float, folder_name: str,
-) -> None:
-    """Run prepared scenarios side by side, write the folder and print the comparison."""
-    from ketensim.present.folder import utc_now, write_comparison
-    from ketensim.present.words.compare import compare_summary
-    from ketensim.studies.compare import Comparison, comparison_table, run_all
-
-    with claimed_out(out, folder_name, force, formats,
-                     _timeseries_rows(scenarios, sample_every)) as (started, target):
-        with _progress(sum(s.replications for s in scenarios), lang) as step_done:
-            results = run_all(scenarios, jobs, sample_every, step_done)
-        comparison = Comparison(results, comparison_table(results))
-        written = write_comparison(
-            comparison, target, lang, formats=formats, command=command_line(ctx),
-            started=started, finished=utc_now(), force=force, sample_every=sample_every,
-        )
-    for line in compare_summary(comparison, str(written), lang):
-        click.echo(line)
-
-
-@cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--set", "sets", metavar="KEY=START:STOP:STEP", multiple=True, required=True,
-              help="A key as in an event's set, and its range (both ends included); "
-                   "repeat for a grid.")
-@click.option("--target", metavar="NORM",
-              help="A norm to meet: a norm id of the file, or e.g. lead_time<=180@0.9 or "
-                   "wait:<step><=35@0.9.")
-@_run_options
-@click.pass_context
-def sweep(
-    ctx: click.Context, file: Path, sets: tuple[str, ...], target: str | None,
-    replications: int | None, seed: int | None, out: Path | None, jobs: int | None,
-    force: bool, lang: str, formats: tuple[str, ...], sample_every: float,
-) -> None:
-    """Run a scenario at every point of a grid of settings, with common random numbers.
-
-    Each --set KEY=START:STOP:STEP varies one key (as in an event's set) from
-    time 0; several --set options make a grid of every combination. Writes a
-    folder per point, sweep.csv (one row per point and replication),
-    sweep_summary.csv (means with 95% intervals), a picture per main KPI and
-    report.html. With --target, names the cheapest point that meets the norm
-    (over the part of the run after the warm-up).
-
-    \b
-    Example:
-      ketensim sweep scenarios/strafrechtketen/politie-levert-meer.toml \\
-          --set step.om_beoordeling.capacity=7750:8500:125 --target "wait:om_beoordeling<=7@0.9"
-    """
-    from ketensim.present.folder import utc_now, write_sweep
-    from ketensim.present.words.sweep import sweep_summary_lines
-    from ketensim.studies import sweep as sweeping
-
-    base = load_file(file).with_run_options(replications=replications, seed=seed)
-    base, norm, axes, points = sweep_grid(base, target, sets)
-    with claimed_out(out, f"{base.name}-sweep", force, formats,
-                     _timeseries_rows([base], sample_every) * len(points)) as (started, target):
-        with _progress(len(points) * base.replications, lang) as step_done:
-            results = sweeping.run_all([p.scenario for p in points], jobs, sample_every,
-                                       step_done)
-        done = sweeping.finish(base, axes, points, results, norm)
-        written = write_sweep(
-            done, target, lang, formats=formats, command=command_line(ctx), started=started,
-            finished=utc_now(), force=force, sample_every=sample_every,
-        )
-    for line in sweep_summary_lines(done, str(written), lang):
-        click.echo(line)
+        say(line)
 
 
 # -- animate -----------------------------------------------------------------------------
@@ -374,48 +221,10 @@ def animate(
     anim.check_target(target, force)  # an AnimationError is bad output like any other: exit 2
     track = simulate_track(scenario, replication, seed, frames)
     written = anim.write(scenario, track, target, fps=fps, lang=lang)
-    click.echo(anim.summary(written, track, fps, lang))
-
-
-@cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_run_options
-@click.pass_context
-def bands(
-    ctx: click.Context, file: Path, replications: int | None, seed: int | None,
-    out: Path | None, jobs: int | None, force: bool, lang: str, formats: tuple[str, ...],
-    sample_every: float,
-) -> None:
-    """Run a scenario as it is and with each of its inflow bands ([[band]]), compared.
-
-    A band (e.g. the minimum and maximum of a prognosis) multiplies every
-    arrival rate by its factor. The scenario and its bands run with common
-    random numbers and are compared as by the compare command: a folder per
-    band (<scenario>-<band>), comparison.csv and report.html.
-
-    \b
-    Example:
-      ketensim bands scenarios/vreemdelingenketen/prognosebanden.toml
-    """
-    from ketensim.studies.compare import band_scenarios, prepare
-
-    scenarios = prepare(band_scenarios(load_file(file)), replications, seed)
-    _run_comparison(ctx, scenarios, out, jobs, force, lang, formats, sample_every,
-                    f"{scenarios[0].name}-bands")
+    say(anim.summary(written, track, fps, lang))
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _progress(replications: int, lang: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar over replications on stderr; silent when stderr is not a terminal."""
-    if not sys.stderr.isatty():
-        yield lambda _rep: None
-        return
-    label = "simuleren" if lang == "nl" else "simulating"
-    with click.progressbar(length=replications, label=label, file=sys.stderr) as bar:
-        yield lambda _rep: bar.update(1)
 
 
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -424,6 +233,10 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 def _terminate(_signum: int, _frame: object) -> None:
     """SIGTERM unwinds like Ctrl-C does, so a half-written results folder is removed."""
     raise SystemExit(EXIT_TERMINATED)
+
+
+for _command in (studies.compare, studies.sweep, studies.bands):
+    cli.add_command(_command)
 
 
 def main() -> None:

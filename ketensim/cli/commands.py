@@ -85,12 +85,28 @@ def phases_or_none(scenario: Scenario) -> list[Phase] | None:
         return None
 
 
-def timeseries_rows(scenarios: Sequence[Scenario], sample_every: float) -> int:
-    """The longest timeseries any of the scenarios will write (Excel has a row limit)."""
-    return max(
-        s.replications * len(s.steps) * (int(s.horizon / sample_every + 1e-9) + 1)
-        for s in scenarios
-    )
+def timeseries_rows(scenarios: Sequence[Scenario], sample_every: float | None) -> int:
+    """The longest timeseries any of the scenarios will write (Excel has a row limit).
+
+    Raises:
+        ScenarioError: when ``--sample-every`` asks for more samples than can be kept.
+    """
+    from ketensim.results.replications import sampling_interval
+
+    rows = 0
+    for s in scenarios:
+        try:
+            every = sampling_interval(s.horizon, sample_every)
+        except ValueError:
+            from ketensim.results.replications import MAX_SAMPLES
+
+            least = s.horizon / MAX_SAMPLES
+            raise ScenarioError.single(
+                s.source or s.name, "--sample-every",
+                f"too many samples over the horizon of {s.horizon:g} (at most {MAX_SAMPLES:,})",
+                f"at least {least:.3g}", sample_every) from None
+        rows = max(rows, s.replications * len(s.steps) * (int(s.horizon / every + 1e-9) + 1))
+    return rows
 
 
 @contextlib.contextmanager

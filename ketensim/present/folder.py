@@ -157,7 +157,9 @@ def _write_all(
     results: Results, folder: Path, extras: list[str], lang: str, meta: dict[str, Any],
     started: datetime, finished: datetime, run_report: Callable[[Results, str], str] | None = None,
 ) -> None:
-    write_tables(results.tables, folder, extras)
+    front = {"samenvatting" if lang == "nl" else "summary": people_summary(results, lang)} \
+        if "xlsx" in extras else None
+    write_tables(results.tables, folder, extras, front=front)
     if run_report is None:
         figures, pictures = draw_pictures(results, lang)
         for name, data in pictures.items():
@@ -287,3 +289,26 @@ def write_sweep(done: Sweep, out: Path | str, lang: str = "nl", **options: Any) 
     tables = {"sweep": done.table, "sweep_summary": done.summary}
     return write_bundle(out, runs, tables, report, doc, lang=lang, files=pictures,
                         run_report=plain_report, **options)
+
+
+def people_summary(results: Results, lang: str = "nl") -> pd.DataFrame:
+    """The run's KPIs for people: named in words, with the 95% interval beside each mean.
+
+    The first sheet of ``results.xlsx``: what a reader opens the workbook for,
+    before the raw tables that scripts read.
+    """
+    from ketensim.present.words import i18n
+
+    summary = results.summary()
+    names = {s.id: s.label for s in results.scenario.steps}
+    heads = (("schakel", "kengetal", "gemiddelde", "95%-interval van", "95%-interval tot",
+              "replicaties") if lang == "nl" else
+             ("step", "KPI", "mean", "95% interval from", "95% interval to", "replications"))
+    frame = pd.DataFrame({
+        heads[0]: [names.get(s, s) if s else ("keten" if lang == "nl" else "chain")
+                   for s in summary["step"]],
+        heads[1]: [i18n.kpi_name(k, lang) for k in summary["kpi"]],
+        heads[2]: summary["mean"], heads[3]: summary["ci_low"], heads[4]: summary["ci_high"],
+        heads[5]: summary["n"],
+    })
+    return frame

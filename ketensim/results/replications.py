@@ -13,6 +13,7 @@ what crosses the process boundary is small.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import threading
@@ -26,11 +27,45 @@ from ketensim.scenario.model import Scenario
 Progress = Callable[[int], None]
 
 
-def run_one(scenario: Scenario, replication: int, seed: int, sample_every: float = 1.0) -> Rows:
+DEFAULT_SAMPLES = 100_000  # samples per step and replication when --sample-every is not given
+MAX_SAMPLES = 10_000_000  # more than this per step and replication is refused
+
+
+def sampling_interval(horizon: float, asked: float | None = None) -> float:
+    """The time between timeseries samples: ``asked``, or one time unit, coarser for long runs.
+
+    One sample per time unit (the contract's default) up to a horizon of
+    :data:`DEFAULT_SAMPLES` units; a longer horizon is sampled at the
+    smallest round interval (1, 2 or 5 times a power of ten) that keeps to
+    that many samples, so a horizon of ten million units writes no ten
+    million rows per step.
+
+    Raises:
+        ValueError: when ``asked`` is not a finite number > 0, or would take more
+            than :data:`MAX_SAMPLES` samples.
+    """
+    if asked is None:
+        if horizon <= DEFAULT_SAMPLES:
+            return 1.0
+        raw = horizon / DEFAULT_SAMPLES
+        power = 10.0 ** math.floor(math.log10(raw))
+        return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if not (isinstance(asked, int | float) and math.isfinite(asked) and asked > 0):
+        raise ValueError(f"sample_every must be a finite number > 0, got {asked!r}")
+    if horizon / asked > MAX_SAMPLES:
+        raise ValueError(f"sample_every {asked:g} takes {horizon / asked:.3g} samples per step "
+                         f"over a horizon of {horizon:g}, more than {MAX_SAMPLES:,}; use at "
+                         f"least {horizon / MAX_SAMPLES:.3g}")
+    return float(asked)
+
+
+def run_one(scenario: Scenario, replication: int, seed: int,
+            sample_every: float | None = None) -> Rows:
     """Simulate one replication and reduce it to rows (what a worker does)."""
     from ketensim.engine import run_replication  # the engine is heavy: load it where it runs
 
-    record = run_replication(scenario, replication, seed, sample_every)
+    every = sampling_interval(scenario.horizon, sample_every)
+    record = run_replication(scenario, replication, seed, every)
     return replication_rows(record, scenario)
 
 
@@ -135,7 +170,7 @@ def run_experiment(
     replications: int,
     seed: int,
     jobs: int | None = None,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> list[Rows]:
     """Run replications 0 .. replications-1 and return their rows in that order.
@@ -161,7 +196,7 @@ def run_experiment(
 
 
 def _sequential(
-    scenario: Scenario, replications: int, seed: int, sample_every: float,
+    scenario: Scenario, replications: int, seed: int, sample_every: float | None,
     progress: Progress | None,
 ) -> list[Rows]:
     out = []
@@ -173,7 +208,7 @@ def _sequential(
 
 
 def _parallel(
-    scenario: Scenario, replications: int, seed: int, sample_every: float,
+    scenario: Scenario, replications: int, seed: int, sample_every: float | None,
     progress: Progress | None, workers: int,
 ) -> list[Rows]:
     slots: list[Rows | None] = [None] * replications

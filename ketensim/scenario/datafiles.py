@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ketensim.scenario.schema import fields
+from ketensim.scenario.schema import fields, files
 from ketensim.scenario.schema.fields import Ctx, Text
 
 
@@ -44,8 +44,8 @@ def read_table(ctx: Ctx, value: Any, required: Sequence[str]) -> CsvTable | None
     name = fields.text(ctx, value, 'a CSV file name such as "data.csv"')
     if name is None:
         return None
-    path = fields.inside_folder(ctx, name)
-    found = None if path is None else fields.csv_rows(ctx, path, name)
+    path = files.inside_folder(ctx, name)
+    found = None if path is None else files.csv_rows(ctx, path, name)
     if found is None:
         return None
     header, body, delimiter = found
@@ -79,7 +79,7 @@ def numbers(ctx: Ctx, table: CsvTable, column: str, low: float = 0.0,
     expected = f"{'integers' if whole else 'numbers'} >= {low:g} in column {column}"
     out = []
     for number, cell in table.cells(column):
-        value = fields.to_float(cell.replace(",", ".") if table.delimiter == ";" else cell)
+        value = files.to_float(cell.replace(",", ".") if table.delimiter == ";" else cell)
         problem = _problem(cell, value, low, whole)
         if problem:
             ctx.fail(f"row {number} of {table.name}: {column} {problem}", expected,

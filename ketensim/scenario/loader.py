@@ -18,7 +18,8 @@ from ketensim.errors import Problem, ScenarioError
 from ketensim.scenario.model import Scenario
 from ketensim.scenario.schema import build as schema
 from ketensim.scenario.schema.build import Entry, Origin, RawScenario
-from ketensim.scenario.schema.fields import Ctx, regular_file_problem
+from ketensim.scenario.schema.fields import Ctx
+from ketensim.scenario.schema.files import regular_file_problem
 
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 _CONCATENATED = ("event", "policy")  # no id: base entries first, then this file's

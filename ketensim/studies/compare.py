@@ -87,7 +87,7 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """Run a base and its variants with common random numbers and compare them.
@@ -115,7 +115,7 @@ def bands(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """Run a scenario as it is and with each of its inflow bands, compared with common randomness.
@@ -197,7 +197,7 @@ def check_comparable(scenarios: Sequence[Scenario]) -> None:
 def run_all(
     scenarios: Sequence[Scenario],
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> list[Results]:
     """Run every replication of every scenario, in one pool of workers.
@@ -226,7 +226,7 @@ def run_all(
 
 def _in_pool(
     scenarios: Sequence[Scenario], tasks: list[tuple[int, int]], workers: int,
-    sample_every: float, progress: Progress | None,
+    sample_every: float | None, progress: Progress | None,
 ) -> dict[tuple[int, int], Rows]:
     slots: dict[tuple[int, int], Rows] = {}
     with worker_pool(workers) as pool:

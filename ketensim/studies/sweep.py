@@ -164,6 +164,10 @@ def grid_values(key: str, start: str, stop: str, step: str) -> tuple[Number, ...
         raise ScenarioError.single(OPTION, key, "the range runs backwards",
                                    "START <= STOP", spelled)
     count = math.floor((b - a) / d + 1e-9) + 1
+    if count > MAX_POINTS:  # refused before a single value is made, however fine the step
+        raise ScenarioError.single(OPTION, key, f"the range has {count:,} values, a sweep "
+                                   f"runs at most {MAX_POINTS} points; use a larger STEP",
+                                   f"at most {MAX_POINTS} values", spelled)
     if integer:
         return tuple(int(a + i * d) for i in range(count))
     values = [float(f"{a + i * d:.12g}") for i in range(count)]
@@ -227,7 +231,7 @@ def sweep(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float = 1.0,
+    sample_every: float | None = None,
     progress: Progress | None = None,
 ) -> Sweep:
     """Run a scenario at every point of a grid, with common random numbers.

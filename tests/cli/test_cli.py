@@ -156,7 +156,8 @@ def test_extra_formats_are_readable(tiny, tmp_path):
     result = invoke("run", tiny, "--out", out, "--format", "xlsx", "--format", "parquet")
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert set(sheets) == {"steps", "chain", "outcomes", "timeseries", "lead_times"}
+    assert set(sheets) == {"samenvatting", "steps", "chain", "outcomes", "timeseries",
+                           "lead_times"}
     assert len(pd.read_parquet(out / "timeseries.parquet")) == len(
         pd.read_csv(out / "timeseries.csv")
     )

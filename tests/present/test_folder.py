@@ -159,7 +159,8 @@ def test_xlsx_and_parquet_are_readable(results, tmp_path):
     pytest.importorskip("pyarrow")
     out = output.write_results(results, tmp_path / "run", formats=["xlsx", "parquet", "xlsx"])
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["steps", "chain", "outcomes", "timeseries", "lead_times"]
+    assert list(sheets) == ["samenvatting", "steps", "chain", "outcomes", "timeseries",
+                            "lead_times"]
     assert list(sheets["steps"].columns) == list(results.steps.columns)
     assert len(sheets["timeseries"]) == len(results.timeseries)
     for name, frame in results.tables.items():

@@ -120,9 +120,9 @@ def test_pipes_devices_and_folders_give_an_error_not_a_hang(tmp_path):
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    from ketensim.scenario.schema import fields
+    from ketensim.scenario.schema import files
 
-    monkeypatch.setattr(fields, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
     top = write(tmp_path, "k.toml")
     assert "too large" in problems(top)[0]
 

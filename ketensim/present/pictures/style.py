@@ -38,6 +38,7 @@ RC: dict[RcKeyType, Any] = {
     "grid.linewidth": 0.7,
     "axes.axisbelow": True,
     "svg.fonttype": "none",
+    "text.parse_math": False,  # a name like "$x$" is text from a file, never a formula
 }
 PARTNER_COLOURS = ("#1f5f99", "#c2571a", "#2e8540", "#8e3b8f", "#a3303f", "#6b6b1f",
                    "#1d8a8a", "#7a5230", "#4d4d4d", "#b8860b")

@@ -67,7 +67,7 @@ def _check_id(ctx: Ctx, kind: str, ident: Any, seen: set[str]) -> bool:
     what = "a name for this band" if kind == "band" else f"an id for this {kind}"
     if ident is MISSING:
         ctx.fail("missing required key", what, None)
-    elif fields.text(ctx, ident, what) is None:
+    elif fields.label(ctx, ident, what) is None:
         pass
     elif kind == "step" and ident == EXIT:
         ctx.fail(f'"{EXIT}" is reserved for leaving the chain', "any other step id", ident)
@@ -149,7 +149,7 @@ def arrival(item: Listed, steps: tuple[str, ...]) -> Arrival | None:
     ctx, data, before = item.ctx, item.data, item.ctx.count
     fields.table(ctx, data, ("to",), ("id", "case_type", *schema_inflow.ARRIVAL_KEYS))
     to = fields.get(ctx, data, "to", fields.reference("step", steps))
-    case_type = fields.get(ctx, data, "case_type", fields.text)
+    case_type = fields.get(ctx, data, "case_type", fields.label)
     found = schema_inflow.inflow(ctx, data, case_type)
     if item.ident is None or ctx.count > before or found is None:
         return None

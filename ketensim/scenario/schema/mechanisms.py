@@ -68,7 +68,7 @@ def step_mechanisms(ctx: Ctx, data: dict[str, Any], refs: StepRefs) -> dict[str,
 
 def _outcome(ctx: Ctx, data: dict[str, Any], default: str) -> Any:
     """The outcome a mechanism gives the cases it removes (None after a reported problem)."""
-    return fields.get(ctx, data, "outcome", fields.text, default)
+    return fields.get(ctx, data, "outcome", fields.label, default)
 
 
 # -- finite buffers ------------------------------------------------------------------
@@ -158,7 +158,7 @@ def failure_demand(ctx: Ctx, value: Any, step_ids: tuple[str, ...]) -> FailureDe
     after = fields.get(ctx, value, "after", lambda c, v: fields.number(c, v, 0.0, above=True))
     p = fields.get(ctx, value, "p", lambda c, v: fields.number(c, v, 0.0, high=1.0))
     to = fields.get(ctx, value, "to", fields.reference("step", step_ids))
-    case_type = fields.get(ctx, value, "case_type", fields.text, "niet_tijdig")
+    case_type = fields.get(ctx, value, "case_type", fields.label, "niet_tijdig")
     return None if ctx.count > before else FailureDemand(after, p, to, case_type)
 
 
@@ -187,7 +187,7 @@ def backlog(ctx: Ctx, value: Any, capacity: int | None) -> Backlog | None:
                              "queue or file, not both", value["queue"])
     queue = fields.get(ctx, value, "queue", lambda c, v: fields.integer(c, v, 0), 0)
     in_service = fields.get(ctx, value, "in_service", lambda c, v: _in_service(c, v, capacity), 0)
-    case_type = fields.get(ctx, value, "case_type", fields.text, DEFAULT_CASE_TYPE)
+    case_type = fields.get(ctx, value, "case_type", fields.label, DEFAULT_CASE_TYPE)
     ages: tuple[float, ...] = ()
     kinds: tuple[str, ...] = ()
     if "file" in value:

@@ -67,7 +67,7 @@ def _outcome(ctx: Ctx, value: dict[str, Any], to: Any) -> str | None:
     if to != EXIT:
         ctx.at("outcome").fail("an outcome belongs on a route to exit", f'to = "{EXIT}"', to)
         return None
-    return fields.text(ctx.at("outcome"), outcome)
+    return fields.label(ctx.at("outcome"), outcome)
 
 
 def _hand_over(ctx: Ctx, value: dict[str, Any], to: Any) -> tuple[Any, float]:
