@@ -15,7 +15,6 @@ import ketensim
 from ketensim.results import replications as experiment
 from ketensim.results.tables import CHAIN_COLUMNS, OUTCOME_COLUMNS, STEP_COLUMNS, TIMESERIES_COLUMNS
 
-
 TINY = """
 [scenario]
 name = "api"

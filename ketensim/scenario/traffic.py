@@ -19,12 +19,17 @@ what is *offered*, which is what a capacity planner needs.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.linalg import spsolve
 
 from ketensim.scenario import calendars
 from ketensim.scenario.model import EXIT, Arrival, Calendar, Event, Route, Scenario, Step
@@ -152,13 +157,17 @@ def phases(scenario: Scenario) -> list[Phase]:
         ValueError: when cases can enter a loop they can never leave.
     """
     horizon = scenario.horizon
-    times = sorted({max(0.0, e.at) for e in scenario.events if e.at < horizon} | {0.0})
+    by_time: dict[float, list[Event]] = {0.0: []}
+    for event in scenario.events:  # grouped once: the work grows with the events, not squared
+        if event.at < horizon:
+            by_time.setdefault(max(0.0, event.at), []).append(event)
+    times = sorted(by_time)
     current = scenario
     set_at: dict[str, float] = {}
     out: list[Phase] = []
     for k, start in enumerate(times):
         end = times[k + 1] if k + 1 < len(times) else horizon
-        opening = tuple(e for e in scenario.events if max(0.0, e.at) == start and e.at < horizon)
+        opening = tuple(by_time[start])
         for event in opening:
             current = current.apply(event.changes)
             for change in event.changes:
@@ -193,8 +202,12 @@ def visit_ratios(scenario: Scenario) -> dict[str, float]:
     return {item.step: item.visits for item in offered_loads(scenario)}
 
 
-def solve(gamma: np.ndarray, routing: np.ndarray) -> np.ndarray:
+def solve(gamma: np.ndarray, routing: np.ndarray | sparse.spmatrix) -> np.ndarray:
     """Solve ``lambda = gamma + P^T lambda`` for an open network.
+
+    Sparse throughout (a chain's routing matrix has a few routes per step), so
+    a model of thousands of steps is checked in well under a second: reaching
+    and leaving are breadth-first searches, the equations a sparse LU solve.
 
     Args:
         gamma: outside arrival rate per node.
@@ -205,16 +218,19 @@ def solve(gamma: np.ndarray, routing: np.ndarray) -> np.ndarray:
         ValueError: when some node that receives work has no way out, which
             makes the system singular (work would pile up without bound).
     """
+    matrix = sparse.csr_matrix(routing, dtype=float)
+    matrix.eliminate_zeros()
     n = len(gamma)
-    live = _reachable(gamma, routing)
-    trapped = [i for i in sorted(live) if i not in _can_leave(routing)]
+    live = _reachable(np.asarray(gamma, dtype=float), matrix)
+    leave = _can_leave(matrix)
+    trapped = [i for i in live if not leave[i]]
     if trapped:
         raise _TrappedError(trapped)
     lam = np.zeros(n)
-    idx = sorted(live)
-    if idx:
-        sub = routing[np.ix_(idx, idx)]
-        lam[idx] = np.linalg.solve(np.eye(len(idx)) - sub.T, gamma[idx])
+    if live:
+        sub = matrix[live][:, live]
+        system = (sparse.identity(len(live), format="csc") - sub.T).tocsc()
+        lam[live] = np.atleast_1d(spsolve(system, np.asarray(gamma, dtype=float)[live]))
     return lam
 
 
@@ -224,29 +240,40 @@ class _TrappedError(ValueError):
         super().__init__(f"nodes {nodes} have no way out")
 
 
-def _reachable(gamma: np.ndarray, routing: np.ndarray) -> set[int]:
-    seen = {i for i in range(len(gamma)) if gamma[i] > 0}
-    todo = list(seen)
-    while todo:
-        i = todo.pop()
-        for j in np.flatnonzero(routing[i] > 0):
-            if int(j) not in seen:
-                seen.add(int(j))
-                todo.append(int(j))
-    return seen
+def _reachable(gamma: np.ndarray, routing: sparse.csr_matrix) -> list[int]:
+    """Nodes that receive work: reachable from a node with outside arrivals (sorted)."""
+    n = len(gamma)
+    sources = np.flatnonzero(gamma > 0)
+    if not sources.size:
+        return []
+    graph = _with_extra_node(routing, sources, towards=False)
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    return sorted(int(i) for i in order if i < n)
 
 
-def _can_leave(routing: np.ndarray) -> set[int]:
+def _can_leave(routing: sparse.csr_matrix) -> np.ndarray:
+    """Per node: can a case there ever reach the exit (a row summing below 1)?"""
     n = routing.shape[0]
-    out = {i for i in range(n) if routing[i].sum() < 1 - 1e-12}
-    grew = True
-    while grew:
-        grew = False
-        for i in range(n):
-            if i not in out and any(routing[i, j] > 0 for j in out):
-                out.add(i)
-                grew = True
+    exits = np.flatnonzero(np.asarray(routing.sum(axis=1)).ravel() < 1 - 1e-12)
+    out = np.zeros(n, dtype=bool)
+    if not exits.size:
+        return out
+    graph = _with_extra_node(routing, exits, towards=True).T.tocsr()
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    out[[int(i) for i in order if i < n]] = True
     return out
+
+
+def _with_extra_node(routing: sparse.csr_matrix, nodes: np.ndarray,
+                     towards: bool) -> sparse.csr_matrix:
+    """The routing graph with one extra node (number n) linked from (or to) ``nodes``."""
+    n = routing.shape[0]
+    coo = routing.tocoo()
+    extra_rows = nodes if towards else np.full(nodes.size, n)
+    extra_cols = np.full(nodes.size, n) if towards else nodes
+    rows = np.concatenate([coo.row, extra_rows])
+    cols = np.concatenate([coo.col, extra_cols])
+    return sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n + 1, n + 1))
 
 
 # -- one period -------------------------------------------------------------------
@@ -315,21 +342,30 @@ def _routes(step: Step, case_type: str | None) -> tuple[Route, ...]:
     return step.effective_routes
 
 
-def _routing(steps: tuple[Step, ...], index: dict[str, int], case_type: str) -> np.ndarray:
-    """Routing matrix of one case type, rework and re-entry included as feedback."""
+def _routing(steps: tuple[Step, ...], index: dict[str, int],
+             case_type: str) -> sparse.csr_matrix:
+    """Routing matrix of one case type, rework and re-entry included as feedback (sparse)."""
     n = len(steps)
-    routing = np.zeros((n, n))
+    rows: list[int] = []
+    cols: list[int] = []
+    chances: list[float] = []
+
+    def add(i: int, j: int, p: float) -> None:
+        rows.append(i)
+        cols.append(j)
+        chances.append(p)
+
     for i, step in enumerate(steps):
         for route in _routes(step, case_type):
             if route.p <= 0:
                 continue
             if route.is_exit:
                 if route.reenter is not None and route.reenter.to in index:
-                    routing[i, index[route.reenter.to]] += route.p * route.reenter.p
+                    add(i, index[route.reenter.to], route.p * route.reenter.p)
             elif route.to in index:
-                routing[i, index[route.to]] += route.p * (1 - route.returned)
-                routing[i, i] += route.p * route.returned
-    return routing
+                add(i, index[route.to], route.p * (1 - route.returned))
+                add(i, i, route.p * route.returned)
+    return sparse.csr_matrix((chances, (rows, cols)), shape=(n, n))  # duplicates add up
 
 
 def _work(step: Step, case_type: str | None) -> float:
@@ -351,7 +387,9 @@ def _arrival_rate(
     if arrival.times is not None:
         if end <= start:
             return 0.0
-        return sum(1 for t in arrival.times if start <= t < end) / (end - start)
+        moments = _sorted_times(arrival.times)
+        return (bisect.bisect_left(moments, end) - bisect.bisect_left(moments, start)) \
+            / (end - start)
     since = set_at.get(f"arrival.{arrival.id}.rate", -math.inf)
     unit = calendars.units_per_day(scenario.time_unit) * calendars.DAYS_PER_MONTH
     cuts = {start, end} | {t for t, _ in arrival.schedule if start < t < end}
@@ -370,6 +408,11 @@ def _arrival_rate(
     rate = _average(rate_at, points)
     batch = max(1.0, arrival.batch.mean) if arrival.batch is not None else 1.0
     return rate * batch
+
+
+@functools.lru_cache(maxsize=64)
+def _sorted_times(times: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(sorted(times))
 
 
 def _available(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import base64
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 

@@ -191,3 +191,30 @@ rate = 5
 
     (load_,) = offered_loads(load(path))
     assert load_.rho == pytest.approx(0.70, abs=0.01)
+
+
+def test_a_chain_of_two_thousand_steps_solves_like_the_dense_equations():
+    """The sparse solver agrees with lambda = (I - P^T)^-1 gamma solved densely."""
+    import numpy as np
+
+    from ketensim.scenario.distributions import Exponential
+    from ketensim.scenario.model import Arrival, Partner, Route, Scenario, Step
+
+    n = 2000
+    steps = []
+    for i in range(n):
+        routes = (Route(f"s{i + 1}", 0.9), Route(f"s{max(0, i - 3)}", 0.1)) if i + 1 < n \
+            else (Route("exit", 1.0),)
+        steps.append(Step(f"s{i}", "p", 10, Exponential(0.5), routes))
+    sc = Scenario("groot", horizon=10.0, partners=(Partner("p"),), steps=tuple(steps),
+                  arrivals=(Arrival("in", "s0", 1.0),))
+    rates = traffic.arrival_rates(sc)
+    dense = np.zeros((n, n))
+    for i in range(n - 1):
+        dense[i, i + 1] += 0.9
+        dense[i, max(0, i - 3)] += 0.1
+    gamma = np.zeros(n)
+    gamma[0] = 1.0
+    expected = np.linalg.solve(np.eye(n) - dense.T, gamma)
+    got = np.array([rates[f"s{i}"] for i in range(n)])
+    assert np.allclose(got, expected, rtol=1e-9)
