@@ -159,8 +159,8 @@ def test_the_api_writes_a_comparison_and_its_report(tmp_path):
     path = tmp_path / "api.toml"
     path.write_text(TINY, encoding="utf-8")
     other = tmp_path / "meer.toml"
-    other.write_text(TINY.replace('name = "api"', 'name = "meer"').replace("rate = 1.0", "rate = 1.5"),
-                     encoding="utf-8")
+    text = TINY.replace('name = "api"', 'name = "meer"').replace("rate = 1.0", "rate = 1.5")
+    other.write_text(text, encoding="utf-8")
     done = ketensim.compare(path, [other])
     out = ketensim.write(done, tmp_path / "cmp")
     assert (out / "comparison.csv").exists() and (out / "meer" / "steps.csv").exists()
