@@ -53,7 +53,6 @@ def test_public_names():
 
 
 def test_simulate_a_path_uses_the_files_own_settings(tmp_path: Path):
-    pytest.importorskip("ketensim.scenario.loader")
     path = tmp_path / "api.toml"
     path.write_text(TINY, encoding="utf-8")
     results = ketensim.simulate(path)
@@ -67,7 +66,6 @@ def test_simulate_a_path_uses_the_files_own_settings(tmp_path: Path):
 
 
 def test_load_reports_problems(tmp_path: Path):
-    pytest.importorskip("ketensim.scenario.loader")
     path = tmp_path / "bad.toml"
     path.write_text("[scenario]\nhorizon = 1\n", encoding="utf-8")
     with pytest.raises(ketensim.ScenarioError) as info:

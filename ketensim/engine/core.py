@@ -21,6 +21,7 @@ from ketensim.engine.sessions import SessionStation
 from ketensim.engine.sources import Replay, Source
 from ketensim.engine.station import Station
 from ketensim.engine.streams import stream
+from ketensim.engine.window import counts
 from ketensim.scenario.distributions import Distribution
 from ketensim.scenario.model import EXIT, Change, Route, Scenario
 
@@ -96,7 +97,7 @@ class Chain:
         entered = self.entered[case]
         if case < self.n_backlog:
             self.backlog_lead.append(now - entered)
-        elif entered >= self.warmup:
+        elif counts(entered, self.warmup):
             self.lead_times.append(now - entered)
             self.lead_entered.append(entered)
         if self.outside and self.in_chain < self.wip_cap:  # type: ignore[operator]
@@ -150,7 +151,7 @@ class Chain:
 
     def _reenter(self, event: Timeout) -> None:
         station, case_type = event._value
-        if self.env.now >= self.warmup:
+        if counts(self.env.now, self.warmup):
             self.reentries += 1
         self.enter(station, case_type)
 
@@ -220,7 +221,7 @@ class Chain:
             self.deadlock = (self.env.now, tuple(sorted(s.id for s in stuck)))
 
     def reset_statistics(self, _event: Event | None = None) -> None:
-        """The warm-up rule, in one place: at ``warmup`` every tally starts afresh."""
+        """Levels and counters start afresh at ``warmup`` (the rule: :mod:`.window`)."""
         now = self.env.now
         for station in self.stations.values():
             station.reset_statistics(now)

@@ -16,6 +16,7 @@ from ketensim.engine.pools import PoolRuntime
 from ketensim.engine.records import ReplicationRecord, StepRecord
 from ketensim.engine.sessions import SessionStation
 from ketensim.engine.station import Station
+from ketensim.engine.window import counted
 from ketensim.scenario.calendars import open_intervals
 from ketensim.scenario.model import Calendar, Scenario
 
@@ -207,4 +208,4 @@ def _queued_since(station: Station) -> np.ndarray:
 def _entered_in_window(chain: Chain) -> np.ndarray:
     """Entry times of the cases that entered the chain in the window (not the backlog's)."""
     entered = np.frombuffer(chain.entered, dtype=float)[chain.n_backlog:]
-    return entered[entered >= chain.warmup].copy()
+    return entered[counted(entered, chain.warmup)].copy()

@@ -24,6 +24,7 @@ from simpy.events import Timeout
 
 from ketensim.engine.routing import Hop, route_table
 from ketensim.engine.sampling import Draws
+from ketensim.engine.window import counts
 from ketensim.scenario.model import Route, Step
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ class Station:
     def _late(self, event: Timeout) -> None:
         """Still waiting at the term: a share files an appeal against the late decision."""
         if event._value in self.waiting and self.failure_u.next() < self.failure.p:  # type: ignore[union-attr]
-            if self.env.now >= self.warmup:
+            if counts(self.env.now, self.warmup):
                 self.late += 1
             fd = self.failure
             self.chain.enter(self.chain.stations[fd.to], self.chain.case_type_index(fd.case_type))  # type: ignore[union-attr]
@@ -243,13 +244,13 @@ class Station:
             self.pool is None or self.pool.busy < self.pool.capacity)
 
     def tally_wait(self, case: int, arrived: float, now: float) -> None:
-        """The wait rule, in one place: cases that reached the step in the window count.
+        """A wait counts when the case reached the step in the window (:mod:`.window`).
 
         The werkvoorraad at start reached the step before time 0, whatever its
         age (0 included), so it never counts: its cases are the first
         ``n_backlog`` case numbers.
         """
-        if arrived >= self.warmup and case >= self.chain.n_backlog:
+        if counts(arrived, self.warmup) and case >= self.chain.n_backlog:
             self.waits.append(now - arrived)
             if self.typed:
                 self.wait_types.append(self.chain.case_type[case])

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ketensim.engine.window import counted
 from ketensim.errors import ScenarioError
 from ketensim.scenario.model import Norm, Scenario
 
@@ -86,7 +87,7 @@ def wait_share(step_record: Any, within: float, warmup: float, horizon: float
     """
     waits = np.asarray(step_record.waits, dtype=float)
     queued = np.asarray(getattr(step_record, "queued_since", ()), dtype=float)
-    overdue = int(np.count_nonzero((queued >= warmup) & (horizon - queued > within + EPS)))
+    overdue = int(np.count_nonzero(counted(queued, warmup) & (horizon - queued > within + EPS)))
     cases = int(waits.size) + overdue
     if cases == 0:
         return 0, math.nan

@@ -11,5 +11,6 @@ routing.
 Modules: ``loader`` (files, ``extends``), ``schema/`` (the validator, one
 module per table), ``model`` and ``parts`` (the frozen data),
 ``distributions``, ``calendars``, ``capacity`` (plans over time),
-``datafiles`` (CSV columns), ``loops``, ``traffic``.
+``datafiles`` (CSV columns), ``loops``, ``traffic`` (loads per period) and
+``network`` (the traffic equations, solved sparse).
 """

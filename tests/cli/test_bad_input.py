@@ -181,9 +181,10 @@ def test_bad_input_names_key_and_problem(tmp_path, text, key, words):
 @pytest.mark.parametrize("command", ["check", "run"])
 @pytest.mark.parametrize(("text", "key", "words"), CASES)
 def test_bad_input_through_the_command_line(tmp_path, command, text, key, words):
-    cli = pytest.importorskip("ketensim.cli.app")
     import click
     from click.testing import CliRunner
+
+    from ketensim.cli import app as cli
 
     # The console script's ``main`` may be the click group itself or a function calling it.
     entry = cli.main if isinstance(cli.main, click.Command) else cli.cli

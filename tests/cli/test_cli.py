@@ -14,9 +14,6 @@ from click.testing import CliRunner
 import ketensim
 from ketensim.cli.app import cli
 
-pytest.importorskip("ketensim.scenario.loader")
-pytest.importorskip("ketensim.engine")
-
 CSV_FILES = ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv")
 
 TINY = """

@@ -22,7 +22,6 @@ CSV_FILES = ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv", "lead_t
 
 @pytest.fixture(scope="module")
 def results():
-    pytest.importorskip("ketensim.engine")
     sc = scenario(
         [step("a", 2, 1.0, [("b", 1.0)]), step("b", 1, 0.5, [("exit", 1.0, "klaar")])],
         [poisson("a", 1.2)],

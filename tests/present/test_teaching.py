@@ -175,5 +175,13 @@ def test_the_readme_commands_parse():
     """Every command in the lesson plan is accepted by the command line as written."""
     for words in readme_commands():
         command = cli.commands[words[1]]
-        ctx = command.make_context(words[1], list(words[2:]), resilient_parsing=True)
+        ctx = command.make_context(words[1], list(words[2:]))  # types and names checked
         assert ctx.params, words
+
+
+@pytest.mark.parametrize("wrong", [["--replicatons", "5"], ["--replications", "abc"]])
+def test_a_wrong_option_in_a_lesson_would_fail_the_check(wrong):
+    import click
+
+    with pytest.raises(click.UsageError):
+        cli.commands["run"].make_context("run", ["dobbelspel.toml", *wrong])
