@@ -235,6 +235,68 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise SystemExit(EXIT_TERMINATED)
 
 
+# -- scenarios, new -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--copy", "copy_to", type=click.Path(path_type=Path), metavar="FOLDER",
+              help="Copy every bundled scenario (with its data files) into a new FOLDER.")
+def scenarios(copy_to: Path | None) -> None:
+    """List the bundled scenarios (chains, variants and lessons) with their titles.
+
+    \b
+    Example:
+      ketensim scenarios
+      ketensim scenarios --copy mijn-scenarios
+    """
+    from ketensim.scenario.catalogue import bundled_folder, catalogue, copy_bundled
+
+    if copy_to is not None:
+        if copy_to.exists():
+            raise ScenarioError.single(str(copy_to), "--copy", "the folder exists already",
+                                       "a new folder", "<an existing path>")
+        say(f"Gekopieerd naar {copy_bundled(copy_to)}")
+        return
+    found = catalogue()
+    width = max(len(b.relative) for b in found)
+    say(f"{len(found)} scenario's in {bundled_folder()}:")
+    for item in found:
+        say(f"  {item.relative:<{width}}  {item.title}")
+    say("")
+    say("Draaien: ketensim run <map>/<bestand>.toml vanuit een checkout (scenarios/...), of "
+        "kopieer ze eerst met --copy.")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (default: NAME.toml here).")
+def new(name: str, out: Path | None) -> None:
+    """Write a commented starting file for a chain of your own.
+
+    NAME names the scenario and its results folder (a-z, 0-9 and -). The file
+    holds a small chain (politie, OM, rechtbank) in which every key says what
+    it means; check it with `ketensim check` and change the figures to yours.
+
+    \b
+    Example:
+      ketensim new mijn-keten
+    """
+    from ketensim.scenario.catalogue import starter
+
+    target = out if out is not None else Path(f"{name}.toml")
+    try:
+        text = starter(name)
+    except ValueError as exc:
+        raise ScenarioError.single("NAME", "name", str(exc).split(" (got")[0],
+                                   "a slug such as mijn-keten", name) from None
+    if target.exists():
+        raise ScenarioError.single(str(target), "--out", "the file exists already",
+                                   "a new file name", "<an existing file>")
+    target.write_text(text, encoding="utf-8")
+    say(f"Geschreven: {target}. Controleer het met: ketensim check {target}")
+
+
 for _command in (studies.compare, studies.sweep, studies.bands):
     cli.add_command(_command)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import dataclasses
+import os
 import re
 import shutil
 import subprocess
