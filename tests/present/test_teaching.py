@@ -131,6 +131,18 @@ def test_lesson_4a_the_om_backs_up_and_shields_the_court():
     assert per_step(results, "utilization", "rechtbank_zitting").mean() < 0.95
 
 
+def test_lesson_4a_quotes_the_numbers_the_run_and_the_animation_show():
+    """The lesson text quotes the mean of the ten replications and the animated replication 0."""
+    text = (FOLDER / "README.md").read_text(encoding="utf-8")
+    results = ketensim.simulate(load("politie-klein.toml"))  # the file's own 10 replications
+    ts = results.timeseries
+    at_end = ts[(ts["step"] == "beoordeling_om") & (ts["t"] == 104)].set_index("replication")
+    mean, low, high = at_end["queue"].mean(), at_end["queue"].min(), at_end["queue"].max()
+    assert f"**{round(mean)} in week 104**" in text
+    assert f"uiteenlopen van\n{low} tot {high}" in text or f"uiteenlopen van {low} tot {high}" in text
+    assert f"in week 104\n{at_end['queue'][0]}." in text or f"in week 104 {at_end['queue'][0]}." in text
+
+
 def test_lesson_4a_then_the_bottleneck_moves_to_the_court():
     before = ketensim.simulate(load("politie-klein.toml"), replications=3)
     after = ketensim.simulate(load("politie-klein-om-erbij.toml"), replications=3)
