@@ -38,7 +38,13 @@ MECHANISM_CHAIN_KPIS = ("reentries", "deadlock_at")  # in the mechanism table, n
 
 
 def _cell(text: str, numeric: bool = True, cls: str = "") -> dict[str, Any]:
-    return cell(text, numeric, cls)
+    """A cell; a mean with its interval ``'5,3 (3,7–7,0)'`` keeps the interval on a line of its
+    own, so a table of many columns fits a laptop screen and an A4 page."""
+    found = cell(text, numeric, cls)
+    if numeric and text.endswith(")") and " (" in text:
+        main, _, interval = text[:-1].partition(" (")
+        found.update(text=main, sub=interval)
+    return found
 
 
 def is_share(kpi: str) -> bool:

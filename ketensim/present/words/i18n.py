@@ -80,7 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
         "arrivals": "Instroom",
         "events": "Ingrepen",
         "no_events": "Geen ingrepen: het scenario loopt zonder wijzigingen door.",
-        "table_note": "Gemiddelde over de herhalingen met tussen haakjes het 95%-interval. "
+        "table_note": "Gemiddelde over de herhalingen, met eronder (klein) het 95%-interval. "
         "Tijden in {unit}; wachttijden en doorlooptijden tellen vanaf de opwarmperiode.",
         "col_step": "Schakel", "col_partner": "Partner", "col_id": "Code", "col_name": "Naam",
         "col_capacity": "Capaciteit", "col_service": "Behandeltijd", "col_routes": "Daarna",
@@ -225,7 +225,7 @@ LABELS: dict[str, dict[str, str]] = {
         "arrivals": "Inflow",
         "events": "Interventions",
         "no_events": "No interventions: the scenario runs unchanged.",
-        "table_note": "Mean over replications with the 95% interval in brackets. Times in "
+        "table_note": "Mean over replications, with the 95% interval below it (small). Times in "
         "{unit}; waiting and lead times count from the end of the warm-up.",
         "col_step": "Step", "col_partner": "Partner", "col_id": "Id", "col_name": "Name",
         "col_capacity": "Capacity", "col_service": "Service time", "col_routes": "Then",
