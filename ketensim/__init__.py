@@ -227,7 +227,9 @@ def report(done: Results | Comparison | Sweep, lang: str = "nl") -> str:
         pictures = studies.compare_pictures(done, lang)
         return studies.render_compare_report(done, lang, files=pictures)
     if isinstance(done, _Sweep):
-        return sweep_pictures.report_page(done, sweep_pictures.figures(done, lang), lang)
+        from ketensim.present.pages.sweep import render_sweep_report
+
+        return render_sweep_report(done, sweep_pictures.figures(done, lang), lang)
     figures, files = folder.draw_pictures(done, lang)
     return folder.render_report(done, lang, figures=figures, files=files)
 

@@ -273,11 +273,12 @@ def write_sweep(done: Sweep, out: Path | str, lang: str = "nl", **options: Any) 
         lang: language of the pictures and reports.
         **options: passed on to :func:`write_bundle`.
     """
+    from ketensim.present.pages.sweep import render_sweep_report
     from ketensim.present.pictures import sweep as sweepplots
 
     figures = sweepplots.figures(done, lang)
-    report = sweepplots.report_page(done, figures, lang)
     pictures = sweepplots.files(figures)
+    report = render_sweep_report(done, figures, lang, files=pictures)
     doc = {
         "kind": "sweep", "scenario_name": done.scenario.name,
         "keys": {a.key: list(a.values) for a in done.axes},

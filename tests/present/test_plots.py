@@ -219,3 +219,29 @@ def test_the_same_run_gives_the_same_files(run, tmp_path):
     second = plots.save_all(run, tmp_path / "b")
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_axis_ticks_use_the_notation_of_the_language():
+    from ketensim.present.pictures.style import TickText
+
+    nl, en = TickText("nl"), TickText("en")
+    for fmt in (nl, en):
+        fmt.set_locs([0.0, 2.5, 5.0, 7.5, 10.0])
+    assert [nl(x) for x in (2.5, 10.0)] == ["2,5", "10"]
+    assert [en(x) for x in (2.5, 10.0)] == ["2.5", "10"]
+    nl.set_locs([0.0, 2000.0, 4000.0])
+    assert nl(2000.0) == "2.000"
+
+
+def test_every_plain_axis_of_a_dutch_picture_gets_dutch_ticks():
+    from builders import poisson, scenario, step
+    from matplotlib.ticker import ScalarFormatter
+
+    import ketensim
+
+    res = ketensim.simulate(scenario([step("a", 1, 0.5)], [poisson("a", 1.0)], horizon=50),
+                            replications=2)
+    for name, fig in plots.figures(res, "nl").items():
+        for ax in fig.get_axes():
+            for axis in (ax.xaxis, ax.yaxis):
+                assert type(axis.get_major_formatter()) is not ScalarFormatter, name

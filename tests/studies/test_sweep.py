@@ -94,6 +94,7 @@ def test_sweep_writes_tables_pictures_and_folders(file, tmp_path):
         assert (out / f"{stem}.svg").is_file()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "<script" not in page
+    assert_a_page_for_people(page)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["keys"] == {KEY: [1, 2, 3]}
     assert "Sweep van keten: 3 punten x 3 replicaties" in result.stdout
@@ -131,7 +132,8 @@ def test_target_names_the_smallest_capacity(file, tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "Doel: 90% binnen 5 dagen doorlooptijd van de keten, gemeten over dag 10 tot 80" in text
-    assert "servers bij besluit haalt de keten de norm" in text or "Geen enkel punt" in text
+    assert "bij besluit (rechtbank) haalt de keten de norm" in text or "Geen enkel punt" in text
+    assert "servers" not in text  # capacity, not jargon
 
 
 def test_target_verdict_follows_the_summary(file):
@@ -165,7 +167,8 @@ def test_an_event_that_sets_the_key_again_is_pointed_out(tmp_path):
     file = write(tmp_path, "k.toml", text)
     result = invoke("sweep", file, "--set", f"{KEY}=1:2:1", "--out", tmp_path / "o", "-j", "1")
     assert result.exit_code == 0, result.output
-    assert f"Let op: de ingreep op dag 40 zet {KEY} opnieuw" in " ".join(result.stdout.split())
+    assert "Let op: de ingreep op dag 40 zet capaciteit besluit (rechtbank) opnieuw" in " ".join(
+        result.stdout.split())
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -197,3 +200,15 @@ def test_help_shows_an_example_on_a_bundled_scenario(command):
     assert result.exit_code == 0
     assert "Example:" in result.stdout
     assert f"ketensim {command} scenarios/" in result.stdout
+
+
+def assert_a_page_for_people(page: str) -> None:
+    """Dutch headings and numbers, the verdict in sentences: no terminal dump, no raw names."""
+    import re
+
+    assert "<pre" not in page
+    assert "Wat de sweep laat zien" in page and "Per punt" in page and "Instelling" in page
+    for raw in ("_mean", "_ci_low", "mean_lead_time", "cases_in", "step.besluit.capacity"):
+        assert raw not in re.sub(r"<[^>]+>", " ", page.split("<section id=\"figuren\">")[0]), raw
+    assert not re.search(r"\d\.\d+e[+-]\d", page), "scientific notation on the page"
+    assert "capaciteit besluit" in page.lower()

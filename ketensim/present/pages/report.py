@@ -48,7 +48,8 @@ def _cell(text: str, numeric: bool = True, cls: str = "") -> dict[str, Any]:
     return cell(text, numeric, cls)
 
 
-def _env() -> jinja2.Environment:
+def env() -> jinja2.Environment:
+    """The templates of every page: autoescaped, strict about missing values."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("ketensim.present.pages", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -61,7 +62,7 @@ def figure_uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(plots.png_bytes(fig)).decode("ascii")
 
 
-def _facts(results: Any, lang: str) -> list[tuple[str, str]]:
+def facts(results: Any, lang: str) -> list[tuple[str, str]]:
     sc = results.scenario
     unit = sc.time_unit
     facts = [
@@ -106,7 +107,7 @@ def _interval_note(est: Interval, lang: str) -> str:
     return i18n.label("interval_note", lang, low=low, high=high)
 
 
-def _figure_list(figures: dict[str, Figure], lang: str, titles: dict[str, str],
+def figure_list(figures: dict[str, Figure], lang: str, titles: dict[str, str],
                  files: dict[str, bytes] | None = None) -> list[dict[str, str]]:
     """Figures for the template; PNG bytes already rendered for the folder are reused."""
     def uri(key: str, fig: Figure) -> str:
@@ -151,7 +152,7 @@ def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | Non
         "description": scenario.description or "",
         "verdict": verdict_lines(findings, scenario, lang) + ([locked] if locked else []),
         "cards": _cards(findings, scenario, lang),
-        "figures": _figure_list(figures, lang, _run_titles(scenario, lang), files),
+        "figures": figure_list(figures, lang, _run_titles(scenario, lang), files),
         "norm_table": tables.norm_table(results, lang),
         "cost_table": costs, "cost_note": tables.cost_note(results, lang) if costs else "",
         "table_note": i18n.label("table_note", lang, unit=unit),
@@ -160,7 +161,7 @@ def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | Non
         "chain_table": tables.chain_table(results, lang),
         "outcome_table": tables.outcome_table(results, lang),
         "scenario": scenario_tables(scenario, lang),
-        "facts": _facts(results, lang),
+        "facts": facts(results, lang),
     }
 
 
@@ -180,7 +181,7 @@ def render_run_report(results: Any, lang: str = "nl", figures: dict[str, Figure]
         A complete HTML document that needs nothing outside itself.
     """
     context = run_context(results, lang, figures, files)
-    return _env().get_template("report.html.j2").render(**context)
+    return env().get_template("report.html.j2").render(**context)
 
 
 def _diff_rows(comparison: pd.DataFrame, results_list: Sequence[Any], lang: str
@@ -315,7 +316,7 @@ def compare_context(results_list: Sequence[Any], comparison: pd.DataFrame,
             "colour": colours[res.scenario.name], "is_base": i == 0,
             "description": res.scenario.description or "",
             "verdict": verdict_lines(findings, res.scenario, lang),
-            "tables": scenario_tables(res.scenario, lang), "facts": _facts(res, lang),
+            "tables": scenario_tables(res.scenario, lang), "facts": facts(res, lang),
         })
     figures = compare_figures(results_list, lang)
     titles = {"compare_backlog": i18n.label("compare_backlog_title", lang),
@@ -325,7 +326,7 @@ def compare_context(results_list: Sequence[Any], comparison: pd.DataFrame,
     return {
         "lang": lang, "L": i18n.LABELS[lang], "title": i18n.label("compare_title", lang),
         "scenarios": scenarios, "clear": _clear_differences(comparison, results_list, lang),
-        "figures": _figure_list(figures, lang, titles, files),
+        "figures": figure_list(figures, lang, titles, files),
         "diff_table": {"head": head, "rows": _diff_rows(comparison, results_list, lang)},
         "version": __version__,
     }
@@ -342,4 +343,4 @@ def render_compare_report(results_list: Sequence[Any], comparison_df: pd.DataFra
         lang: ``nl`` (default) or ``en``.
     """
     context = compare_context(results_list, comparison_df, lang, files)
-    return _env().get_template("compare.html.j2").render(**context)
+    return env().get_template("compare.html.j2").render(**context)

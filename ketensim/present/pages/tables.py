@@ -77,7 +77,7 @@ def kpi_label(kpi: str, scenario: Any, lang: str) -> str:
     kind, _, name = kpi.partition(":")
     if kind == "norm" and name:
         norm = next((n for n in scenario.norms if n.id == name), None)
-        title = norm_words.title(norm, scenario.time_unit, lang) if norm is not None else name
+        title = norm_words.title(norm, scenario, lang) if norm is not None else name
         return i18n.label("kpi_norm", lang, title=title)
     if kind == "cost" and name:
         try:
@@ -165,7 +165,7 @@ def norm_table(results: Any, lang: str) -> dict[str, Any] | None:
         met = norms.judge(row.mean, row.ci_low, norm.share)
         rows.append([
             _cell(norm.label or norm.id, numeric=False),
-            _cell(norm_words.describe(norm, scenario.time_unit, lang), numeric=False),
+            _cell(norm_words.describe(norm, scenario, lang), numeric=False),
             _cell(fmt(est, lang, f"norm:{norm.id}")),
             _yes_no(met.in_mean, lang), _yes_no(met.by_lower_bound, lang),
             _cell(i18n.label("k_of_n", lang, k=row.replications_met, n=row.replications)),

@@ -9,6 +9,8 @@ is used (no pyplot): no global state, safe in threads and on servers.
 from __future__ import annotations
 
 import functools
+import inspect
+import math
 import textwrap
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
@@ -18,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import Formatter, ScalarFormatter
 
 from ketensim.present.words import i18n
 
@@ -53,14 +56,57 @@ R = TypeVar("R")
 
 
 def styled(fn: Callable[P, R]) -> Callable[P, R]:
-    """Build the figure under the house style, without touching global settings."""
+    """Build the figure under the house style, without touching global settings.
+
+    The figure's plain number axes then get tick labels in the language of
+    the function's ``lang`` argument (``1.250`` and ``2,5`` in Dutch), so no
+    picture in a Dutch report shows English decimals.
+    """
+    signature = inspect.signature(fn)
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with mpl.rc_context(RC):
-            return fn(*args, **kwargs)
+            made = fn(*args, **kwargs)
+        bound = signature.bind_partial(*args, **kwargs)
+        lang = bound.arguments.get("lang", signature.parameters.get("lang", _NO_LANG).default)
+        if isinstance(made, Figure) and lang in i18n.LANGS:
+            localise(made, lang)
+        return made
 
     return wrapper
+
+
+_NO_LANG = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default="nl")
+
+
+class TickText(Formatter):
+    """Tick labels in the language's notation, with the decimals the ticks need.
+
+    ``8.200`` and ``2,5`` in Dutch, ``8,200`` and ``2.5`` in English: a reader
+    reads the axis like the tables. The fewest decimals that show every tick
+    exactly are used (2,5 stays 2,5; 10, 20, 30 get none).
+    """
+
+    def __init__(self, lang: str = "nl"):
+        self.lang = lang
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs: Any) -> None:
+        self.ticks = [float(v) for v in locs if math.isfinite(v)]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        digits = next((d for d in range(7) if all(
+            abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in self.ticks)), 6)
+        return i18n.number(float(x), self.lang, digits=digits)
+
+
+def localise(fig: Figure, lang: str) -> None:
+    """Give every plain number axis of ``fig`` tick labels in ``lang`` (custom ones stay)."""
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter and axis.get_scale() == "linear":
+                axis.set_major_formatter(TickText(lang))
 
 
 def framed_figure(width: float, height: float, title: str,

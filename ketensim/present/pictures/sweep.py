@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from html import escape
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 import matplotlib as mpl
@@ -20,11 +19,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ketensim.present.pages import studies as pages
-from ketensim.present.pictures.style import SCENARIO_COLOURS, framed_figure, styled
+from ketensim.present.pictures.style import SCENARIO_COLOURS, TickText, framed_figure, styled
 from ketensim.present.words import i18n
 from ketensim.present.words import norms as norm_words
-from ketensim.present.words.sweep import key_value_text, sweep_summary_lines, value_text
+from ketensim.present.words.sweep import key_label, key_value_text, value_text
 
 if TYPE_CHECKING:
     from ketensim.studies.sweep import Sweep
@@ -45,9 +43,6 @@ class _Words(TypedDict):
     sub: str
     required: str
     certain: str
-    capacity: str
-    rate: str
-    service: str
     chosen: str
     target: str
     table: str
@@ -68,9 +63,6 @@ WORDS: dict[str, _Words] = {
                "{unit} {start} tot {end}. Alle punten met dezelfde toevalsgetallen.",
         "required": "vereist: {share}",
         "certain": "gehaald, ook de ondergrens van het interval",
-        "capacity": "servers bij {target}",
-        "rate": "instroom bij {target} (per {unit})",
-        "service": "bewerkingstijd ({param}) bij {target}",
         "chosen": "gekozen: {value}",
         "target": "Doel",
         "table": "Per punt",
@@ -88,9 +80,6 @@ WORDS: dict[str, _Words] = {
                "{unit} {start} to {end}. Every point with the same random numbers.",
         "required": "required: {share}",
         "certain": "met, lower end of the interval too",
-        "capacity": "servers at {target}",
-        "rate": "inflow at {target} (per {unit})",
-        "service": "service time ({param}) at {target}",
         "chosen": "chosen: {value}",
         "target": "Target",
         "table": "Per point",
@@ -124,7 +113,7 @@ def kpi_figure(done: Sweep, kpi: str, lang: str = "nl") -> Figure:
     # without a norm the KPI is one of the main ones the words name
     title, ylabel = w["norm"] if norm is not None else w[cast("_MainKpi", kpi)]
     if norm is not None:
-        title = title.format(norm=norm_words.title(norm, sc.time_unit, lang))
+        title = title.format(norm=norm_words.title(norm, sc, lang))
     subtitle = w["sub"].format(reps=sc.replications, start=f"{sc.warmup:g}",
                                end=f"{sc.horizon:g}", **fill)
     fig, body = framed_figure(9.0, 4.6, title.format(**fill), subtitle)
@@ -145,28 +134,6 @@ def kpi_figure(done: Sweep, kpi: str, lang: str = "nl") -> Figure:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", frameon=False)
     return fig
-
-
-class TickText(mpl.ticker.Formatter):
-    """Tick labels in the language's notation, with as many decimals as the ticks' spacing needs.
-
-    ``8.200`` and ``88,5`` in Dutch, ``8,200`` and ``88.5`` in English: a
-    planner reads the axis like the table.
-    """
-
-    def __init__(self, lang: str = "nl"):
-        self.lang = lang
-        self.ticks: list[float] = []
-
-    def set_locs(self, locs: Any) -> None:
-        self.ticks = [float(v) for v in locs]
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = [v for v in self.ticks if np.isfinite(v)]
-        step = min((abs(b - a) for a, b in itertools.pairwise(locs) if b != a),
-                   default=1.0)
-        digits = max(0, -int(np.floor(np.log10(step) + 1e-9))) if step > 0 else 0
-        return i18n.number(float(x), self.lang, digits=digits)
 
 
 def _lines(done: Sweep, lang: str) -> list[tuple[str, list[int]]]:
@@ -226,20 +193,8 @@ def _norm(done: Sweep, kpi: str) -> Any:
 
 
 def axis_label(done: Sweep, lang: str = "nl") -> str:
-    """The first swept key as a person says it: ``servers bij om_beoordeling``."""
-    from ketensim.studies.sweep import change
-
-    w = WORDS[lang]
-    axis = done.axes[0]
-    ch = change(axis.key, axis.values[0], done.scenario)
-    unit = i18n.unit_name(done.scenario.time_unit, lang)
-    if ch.attribute == "capacity":
-        return w["capacity"].format(target=ch.target)
-    if ch.attribute == "rate":
-        return w["rate"].format(target=ch.target, unit=unit)
-    if ch.attribute == "service" and axis.key.count(".") == 3:
-        return w["service"].format(target=ch.target, param=axis.key.rsplit(".", 1)[1])
-    return axis.key
+    """The first swept key as a person says it: ``capaciteit Beoordeling OM``."""
+    return key_label(done.axes[0].key, done.scenario, lang)
 
 
 # -- files and the page --------------------------------------------------------------------
@@ -256,17 +211,3 @@ def files(figs: dict[str, Figure]) -> dict[str, bytes]:
                 fig.savefig(buf, format=ext, dpi=DPI, metadata=meta)
             out[f"{stem}.{ext}"] = buf.getvalue()
     return out
-
-
-def report_page(done: Sweep, figs: dict[str, Figure], lang: str = "nl") -> str:
-    """The sweep's ``report.html``: the target in words, the table per point, the pictures."""
-    w = WORDS[lang]
-    made = files(figs)
-    summary = "\n".join(sweep_summary_lines(done, ".", lang)[:-2])
-    sections = [(w["target"] if done.target else w["table"],
-                 f"<pre>{escape(summary)}</pre>")]
-    images = "\n".join(pages.image(made[f"{stem}.png"], stem) for stem in figs)
-    sections.append((w["pictures"], images))
-    sections.append((w["table"], pages.html_table(done.summary)))
-    return pages.plain_page(w["title"].format(name=done.scenario.name),
-                            done.scenario.label, sections, lang)

@@ -11,6 +11,7 @@ time.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from typing import TYPE_CHECKING, TypedDict
 
@@ -19,6 +20,7 @@ import pandas as pd
 from ketensim.present.words import i18n
 from ketensim.present.words import norms as norm_words
 from ketensim.present.words.summary import WIDTH, table
+from ketensim.present.words.verdict import step_name
 
 if TYPE_CHECKING:
     from ketensim.scenario.model import Norm, Scenario
@@ -29,8 +31,9 @@ _Text = TypedDict("_Text", {
     "head": str, "varied": str, "range": str, "one": str, "window": str, "point": str,
     "lead": tuple[str, str], "lead90": tuple[str, str], "throughput": tuple[str, str],
     "wip": tuple[str, str], "cost": tuple[str, str], "norm": tuple[str, str],
-    "met": tuple[str, str], "yes": str, "in_mean": str, "no": str, "servers": str, "server": str,
-    "rate": str, "service": str, "and": str, "target_head": str, "both": str,
+    "met": tuple[str, str], "yes": str, "in_mean": str, "no": str, "servers": str,
+    "rate": str, "service": str, "capacity_key": str, "rate_key": str, "service_key": str,
+    "target_norm": str, "and": str, "target_head": str, "both": str,
     "mean_then_low": str, "mean_only": str, "none": str, "ranked": dict[str, str], "cost_of": str,
     "overridden": str, "where": str,
 })
@@ -53,9 +56,13 @@ TEXT: dict[str, _Text] = {
         "norm": ("norm {id}", "(% binnen)"),
         "met": ("doel", "gehaald"),
         "yes": "ja", "in_mean": "gemiddeld", "no": "nee",
-        "servers": "{value} servers bij {step}", "server": "{value} server bij {step}",
+        "servers": "capaciteit {value} bij {step}",
         "rate": "instroom {value} per {unit} bij {arrival}",
         "service": "bewerkingstijd ({param}) {value} bij {step}",
+        "capacity_key": "capaciteit {step}",
+        "rate_key": "instroom {arrival} (per {unit})",
+        "service_key": "bewerkingstijd ({param}) {step}",
+        "target_norm": "doel",
         "and": " en ",
         "target_head": "Doel: {norm}, gemeten over {unit} {start} tot {end} (na de warm-up).",
         "both": "Met {setting} haalt de keten de norm ({norm}): gemiddeld {share} binnen de "
@@ -69,7 +76,7 @@ TEXT: dict[str, _Text] = {
         "none": "Geen enkel punt haalt de norm ({norm}). Het dichtst erbij komt {setting}, "
                 "met gemiddeld {share} binnen de termijn (95%: {low} tot {high}).",
         "ranked": {"cost": "Gekozen op de laagste kosten van de keten.",
-                   "capacity": "Gekozen op het kleinste totaal aan servers in de keten.",
+                   "capacity": "Gekozen op de kleinste totale capaciteit in de keten.",
                    "value": ""},
         "cost_of": " (kosten keten {currency} {cost})",
         "overridden": "Let op: de ingreep op {unit} {at} zet {key} opnieuw; vanaf dan geldt "
@@ -93,9 +100,13 @@ TEXT: dict[str, _Text] = {
         "norm": ("norm {id}", "(% within)"),
         "met": ("target", "met"),
         "yes": "yes", "in_mean": "in mean", "no": "no",
-        "servers": "{value} servers at {step}", "server": "{value} server at {step}",
+        "servers": "capacity {value} at {step}",
         "rate": "inflow {value} per {unit} at {arrival}",
         "service": "service time ({param}) {value} at {step}",
+        "capacity_key": "capacity {step}",
+        "rate_key": "inflow {arrival} (per {unit})",
+        "service_key": "service time ({param}) {step}",
+        "target_norm": "target",
         "and": " and ",
         "target_head": "Target: {norm}, measured over {unit} {start} to {end} (after the "
                        "warm-up).",
@@ -111,7 +122,7 @@ TEXT: dict[str, _Text] = {
         "none": "No point meets the norm ({norm}). Closest is {setting}, with {share} of cases "
                 "within the term in the mean (95%: {low} to {high}).",
         "ranked": {"cost": "Chosen for the lowest chain costs.",
-                   "capacity": "Chosen for the fewest servers in the chain in total.",
+                   "capacity": "Chosen for the least capacity in the chain in total.",
                    "value": ""},
         "cost_of": " (chain costs {currency} {cost})",
         "overridden": "Note: the event at {unit} {at} sets {key} again; from then on every "
@@ -121,22 +132,37 @@ TEXT: dict[str, _Text] = {
 }
 
 
-def sweep_summary_lines(done: Sweep, out: str, lang: str = "nl") -> list[str]:
-    """The lines ``ketensim sweep`` prints when it is done."""
+def varied_text(done: Sweep, lang: str = "nl") -> str:
+    """What was varied, in words: ``Gevarieerd vanaf week 0: capaciteit ... van 4 tot 7 ...``."""
+    sc = done.scenario
+    ranges = "; ".join(_range_text(key_label(a.key, sc, lang), a.values, lang)
+                       for a in done.axes)
+    return TEXT[lang]["varied"].format(unit=_fill(sc, lang)["unit"], ranges=ranges)
+
+
+def override_notes(done: Sweep, lang: str = "nl") -> list[str]:
+    """Notes on swept keys that an event of the scenario sets again later."""
     from ketensim.studies.sweep import overridden
 
     t = TEXT[lang]
     sc = done.scenario
+    return [t["overridden"].format(unit=_fill(sc, lang)["unit"], at=f"{at:g}",
+                                   key=key_label(key, sc, lang))
+            for key, at in overridden(sc, done.axes)]
+
+
+def sweep_summary_lines(done: Sweep, out: str, lang: str = "nl") -> list[str]:
+    """The lines ``ketensim sweep`` prints when it is done."""
+    t = TEXT[lang]
+    sc = done.scenario
     fill = _fill(sc, lang)
-    ranges = "; ".join(_range_text(a.key, a.values, lang) for a in done.axes)
     lines = [*_wrap(t["head"].format(name=sc.name, points=len(done.points),
                                      reps=sc.replications, seed=sc.seed)),
-             *_wrap(t["varied"].format(unit=fill["unit"], ranges=ranges)),
+             *_wrap(varied_text(done, lang)),
              *_wrap(t["window"].format(unit=fill["unit"], start=f"{sc.warmup:g}",
                                        end=f"{sc.horizon:g}")),
              "", *point_table(done, lang)]
-    notes = [t["overridden"].format(unit=fill["unit"], at=f"{at:g}", key=key)
-             for key, at in overridden(sc, done.axes)]
+    notes = override_notes(done, lang)
     verdict = target_lines(done, lang)
     for block in (verdict, notes):
         if block:
@@ -150,7 +176,8 @@ def point_table(done: Sweep, lang: str = "nl") -> list[str]:
     """One row per grid point: swept values and the main KPIs with their intervals."""
     t = TEXT[lang]
     columns = _columns(done, lang)
-    head = [[t["point"], *done.keys, *(c[1] for c in columns)],
+    head = [[t["point"], *(key_label(k, done.scenario, lang) for k in done.keys),
+             *(c[1] for c in columns)],
             ["", *([""] * len(done.keys)), *(c[2] for c in columns)]]
     if done.target is not None:
         head[0].append(t["met"][0])
@@ -176,7 +203,7 @@ def _columns(done: Sweep, lang: str) -> list[tuple[str, str, str, float]]:
         picked.append(("cost_total", t["cost"], 1.0))
     for kpi in done.kpis:
         if kpi.startswith("norm:"):
-            picked.append((kpi, (t["norm"][0].format(id=kpi[5:]), t["norm"][1]), 100.0))
+            picked.append((kpi, (norm_head(kpi[5:], lang), t["norm"][1]), 100.0))
     return [(kpi, a.format(**fill), b.format(**fill), scale) for kpi, (a, b), scale in picked]
 
 
@@ -207,7 +234,7 @@ def target_lines(done: Sweep, lang: str = "nl") -> list[str]:
     t = TEXT[lang]
     sc = done.scenario
     fill = _fill(sc, lang)
-    norm_text = norm_words.title(verdict.norm, sc.time_unit, lang)
+    norm_text = norm_words.title(verdict.norm, sc, lang)
     head = t["target_head"].format(norm=norm_text, unit=fill["unit"], start=f"{sc.warmup:g}",
                                    end=f"{sc.horizon:g}")
     first = verdict.in_mean if verdict.in_mean is not None else verdict.closest
@@ -255,14 +282,38 @@ def key_value_text(key: str, value: float, scenario: Scenario, lang: str = "nl")
     t = TEXT[lang]
     ch = change(key, value, scenario)
     shown = value_text(value, lang)
-    if ch.attribute == "capacity":
-        return t["servers" if value != 1 else "server"].format(value=shown, step=ch.target)
+    if ch.attribute == "capacity" and ch.kind == "step":
+        return t["servers"].format(value=shown, step=step_name(scenario, ch.target))
     if ch.attribute == "rate":
         return t["rate"].format(value=shown, arrival=ch.target,
                                 unit=i18n.unit_name(scenario.time_unit, lang))
     if ch.attribute == "service" and key.count(".") == 3:
-        return t["service"].format(value=shown, step=ch.target, param=key.rsplit(".", 1)[1])
-    return t["one"].format(key=key, value=shown)
+        return t["service"].format(value=shown, step=step_name(scenario, ch.target),
+                                   param=key.rsplit(".", 1)[1])
+    return t["one"].format(key=key_label(key, scenario, lang), value=shown)
+
+
+def key_label(key: str, scenario: Scenario, lang: str = "nl") -> str:
+    """A swept key as a person says it: ``step.om.capacity`` -> ``capaciteit Beoordeling OM``."""
+    t = TEXT[lang]
+    parts = key.split(".")
+    if len(parts) < 3:
+        return key
+    kind, target, attribute = parts[0], parts[1], parts[2]
+    if kind == "step" and attribute == "capacity":
+        return t["capacity_key"].format(step=step_name(scenario, target))
+    if kind == "pool" and attribute == "capacity":
+        return t["capacity_key"].format(step=target)
+    if kind == "arrival" and attribute == "rate":
+        return t["rate_key"].format(arrival=target, unit=i18n.unit_name(scenario.time_unit, lang))
+    if kind == "step" and attribute == "service" and len(parts) == 4:
+        return t["service_key"].format(step=step_name(scenario, target), param=parts[3])
+    return key
+
+
+def norm_head(norm_id: str, lang: str = "nl") -> str:
+    """A norm's column heading: its id from the file, or "doel" for a norm given inline."""
+    return norm_id if re.fullmatch(r"[A-Za-z0-9_-]+", norm_id) else TEXT[lang]["target_norm"]
 
 
 # -- helpers ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ketensim.present.words.i18n import (
 )
 from ketensim.present.words.norms import title as norm_title
 from ketensim.results.stats import Interval, has_interval
+from ketensim.scenario.model import Scenario
 
 if TYPE_CHECKING:
     from ketensim.results.insights import Findings, Load, NormFinding, Shield, Trend
@@ -303,7 +304,8 @@ def _shield_lines(findings: Findings, scenario: Any, lang: str) -> list[str]:
 def _norm_line(nf: NormFinding, scenario: Any, lang: str) -> str:
     """Whether one norm is met, with the share within its term and its interval."""
     s = _S[lang]
-    name = norm_title(nf.norm, getattr(scenario, "time_unit", "day"), lang)
+    name = norm_title(nf.norm, scenario if isinstance(scenario, Scenario)
+                      else getattr(scenario, "time_unit", "day"), lang)
     if not nf.share.n or not math.isfinite(nf.share.mean):
         return s["norm_none"].format(title=name)
     ci = ""
