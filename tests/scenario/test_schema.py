@@ -174,6 +174,8 @@ def test_routes_sum_within_tolerance(tmp_path):
     assert len(load_text(tmp_path, HEAD + step(routes=routes)).steps[0].routes) == 3
     (line,) = problems_of(tmp_path, HEAD + step(routes='[{ to = "exit", p = 0.9 }]'))
     assert "step.a.routes: route probabilities must sum to 1" in line and "0.9" in line
+    (line,) = problems_of(tmp_path, HEAD + step(routes='[{ to = "exit", p = 0.995 }]'))
+    assert "must sum to 1" in line  # within 1e-9, not within a percent
 
 
 def test_route_p_may_be_an_integer(tmp_path):

@@ -170,3 +170,18 @@ def test_a_sweep_may_not_set_the_rate_of_a_replayed_arrival(folder):
     with pytest.raises(ScenarioError) as info:
         schema.parse_change("arrival.in.rate", 2, sc, "--set")
     assert "replayed arrival" in str(info.value)
+
+
+@pytest.mark.parametrize("text, key, words", [
+    (calendar("start_hour = 16\nhours = 8.01"), "calendar.k.hours", "end by midnight"),
+    (pool('rule = "share"\nshares = [0.5, 0.45]'), "pool.p.shares", "must sum to 1"),
+])
+def test_tolerances_are_tight(folder, text, key, words):
+    """A working day 36 seconds past midnight, or shares summing to 0.95, are still refused."""
+    found = problems(folder, text)
+    assert any(f": {key}: " in line and words in line for line in found), found
+
+
+def test_a_working_day_to_exactly_midnight_is_fine(folder):
+    sc = load(folder, calendar("start_hour = 16\nhours = 8"))
+    assert sc.calendars[0].start_hour == 16 and sc.calendars[0].hours == 8
