@@ -97,7 +97,7 @@ class Chain:
         entered = self.entered[case]
         if case < self.n_backlog:
             self.backlog_lead.append(now - entered)
-        elif counts(entered, self.warmup):
+        if counts(entered, self.warmup):
             self.lead_times.append(now - entered)
             self.lead_entered.append(entered)
         if self.outside and self.in_chain < self.wip_cap:  # type: ignore[operator]
@@ -156,7 +156,13 @@ class Chain:
         self.enter(station, case_type)
 
     def seed_backlog(self) -> None:
-        """Put the werkvoorraad of time 0 in place; its cases keep their real age."""
+        """Put the werkvoorraad of time 0 in place; its cases keep their real age.
+
+        A waiting case of age ``a`` reached its step (and, as far as the model
+        knows, the chain) at ``-a``; a case in service at time 0 reached it at 0.
+        Like every case they count in the window's tallies by that moment
+        (:mod:`.window`): with no warm-up, cases of age 0 do, older ones do not.
+        """
         for station in self.stations.values():
             backlog = station.step.backlog
             if backlog is None:
@@ -164,19 +170,26 @@ class Chain:
             default = self.case_type_index(backlog.case_type)
             for _ in range(backlog.in_service):
                 case = self.new_case(0.0, default)
-                self.in_chain += 1
+                self._seed_counts(station, 0.0)
+                station.tally_wait(case, 0.0, 0.0)
                 station._begin(case, 0.0)
             for k in range(backlog.queue):
                 age = backlog.ages[k] if k < len(backlog.ages) else 0.0
                 ctype = self.case_type_index(backlog.types[k]) if k < len(backlog.types) \
                     else default
                 case = self.new_case(-age, ctype)
-                self.in_chain += 1
+                self._seed_counts(station, -age)
                 station._enqueue(case, -age)
         self.n_backlog = len(self.entered)
         for station in self.stations.values():  # free servers start on the werkvoorraad at once
             if station.nq:
                 station.fill(self.env.now)
+
+    def _seed_counts(self, station: Station, arrived: float) -> None:
+        self.in_chain += 1
+        if counts(arrived, self.warmup):
+            self.cases_in += 1
+            station.arrivals += 1
 
     # -- interventions and the window ----------------------------------------
     def apply(self, change: Change) -> None:

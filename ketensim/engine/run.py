@@ -206,6 +206,6 @@ def _queued_since(station: Station) -> np.ndarray:
 
 
 def _entered_in_window(chain: Chain) -> np.ndarray:
-    """Entry times of the cases that entered the chain in the window (not the backlog's)."""
-    entered = np.frombuffer(chain.entered, dtype=float)[chain.n_backlog:]
+    """Entry times of the cases that entered the chain in the window, in case order."""
+    entered = np.frombuffer(chain.entered, dtype=float)
     return entered[counted(entered, chain.warmup)].copy()

@@ -244,13 +244,8 @@ class Station:
             self.pool is None or self.pool.busy < self.pool.capacity)
 
     def tally_wait(self, case: int, arrived: float, now: float) -> None:
-        """A wait counts when the case reached the step in the window (:mod:`.window`).
-
-        The werkvoorraad at start reached the step before time 0, whatever its
-        age (0 included), so it never counts: its cases are the first
-        ``n_backlog`` case numbers.
-        """
-        if counts(arrived, self.warmup) and case >= self.chain.n_backlog:
+        """A wait counts when the case reached the step in the window (:mod:`.window`)."""
+        if counts(arrived, self.warmup):
             self.waits.append(now - arrived)
             if self.typed:
                 self.wait_types.append(self.chain.case_type[case])

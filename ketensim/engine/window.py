@@ -5,8 +5,10 @@ servers) and counters start afresh at ``warmup`` (``Chain.reset_statistics``).
 Per-case tallies (a wait, a lead time, a late decision, a re-entry, an
 entry into the chain) count when the moment the case *reached* the step or
 the chain lies in the window: at or after ``warmup``, a case arriving exactly
-at the warm-up included. The werkvoorraad at start reached its step before
-time 0 and so never counts as a wait (its lead times are kept apart).
+at the warm-up included. A case of the werkvoorraad at start of age ``a``
+reached its step at ``-a`` (one in service at time 0 at 0) and follows the
+same rule: with no warm-up, cases of age 0 count, older ones do not. Their
+lead times are also kept apart (``backlog_lead_times``).
 """
 
 from __future__ import annotations

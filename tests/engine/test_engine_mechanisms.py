@@ -208,7 +208,9 @@ def test_backlog_at_start_keeps_its_age():
     s = replace(step("s", 1, det(1.0)), backlog=Backlog(queue=3, in_service=1, ages=(10, 5, 1)))
     rec = run(scenario([s], [replay("s", [])], horizon=10))
     assert rec.backlog_lead_times.tolist() == [1, 12, 8, 5]
-    assert rec.lead_times.size == 0 and rec.cases_out == 4
+    assert rec.cases_out == 4
+    # The case in service at 0 reached the chain at 0, in the window; the others before it.
+    assert rec.lead_times.tolist() == [1] and rec.cases_in == 1
 
 
 def test_backlog_on_idle_servers_starts_at_once():
@@ -225,14 +227,17 @@ def test_backlog_on_idle_servers_starts_at_once():
     assert [queue[t] for t in (1.0, 3.0, 5.0, 7.0, 9.0)] == [7, 4, 1, 0, 0]
     assert rec.backlog_lead_times.tolist() == [7, 6, 5, 6, 5, 4, 6, 6, 6, 8]
     assert rec.steps[0].busy_area == 20.0  # ten cases of 2: no server idles while cases wait
-    assert rec.steps[0].waits.size == 0  # the werkvoorraad reached the step before time 0
+    # One rule: a wait counts when the case reached the step in the window. The five of
+    # age 0 reached it at 0 and start at 2, 4, 4, 4 and 6; the older five reached it before 0.
+    assert rec.steps[0].waits.tolist() == [2.0, 4.0, 4.0, 4.0, 6.0]
+    assert rec.steps[0].arrivals == 5 and rec.cases_in == 5
 
 
 def test_backlog_with_inflow_serves_the_werkvoorraad_first():
     """Two new cases at t=1 queue behind the werkvoorraad: they start at 6, wait 5, leave at 8."""
-    s = replace(step("s", 3, det(2.0)), backlog=Backlog(queue=10))
+    s = replace(step("s", 3, det(2.0)), backlog=Backlog(queue=10, ages=(1.0,) * 10))
     rec = run(scenario([s], [replay("s", [1.0, 1.0])], horizon=20))
-    assert rec.steps[0].waits.tolist() == [5.0, 5.0]  # cases of age 0 at the start do not count
+    assert rec.steps[0].waits.tolist() == [5.0, 5.0]  # the werkvoorraad reached it at -1
     assert rec.lead_times.tolist() == [7.0, 7.0]
     assert rec.backlog_lead_times.size == 10 and rec.cases_out == 12
 
