@@ -58,6 +58,7 @@ def simulate(
     jobs: int | None = 1,
     sample_every: float | None = None,
     progress: Progress | None = None,
+    fast_path: bool = True,
 ) -> Results:
     """Run a scenario's replications and return the results tables.
 
@@ -70,12 +71,14 @@ def simulate(
         sample_every: time between timeseries samples, in the scenario's time unit (default:
             one time unit, coarser for horizons over 100,000 units).
         progress: optional callback, called with each finished replication's index.
+        fast_path: compute a plain chain by the exact fast path where it applies
+            (False: always simulate; the tables are the same bytes either way).
 
     Raises:
         ScenarioError: when ``scenario`` is a path to an invalid file.
         ValueError: when replications, jobs or sample_every are out of range.
     """
-    from ketensim.results.replications import run_experiment
+    from ketensim.results.replications import RunOptions, run_experiment
     from ketensim.results.tables import build_results
     from ketensim.scenario.model import Scenario as _Scenario
 
@@ -87,7 +90,7 @@ def simulate(
     sampling_interval(scenario.horizon, sample_every)  # a bad value fails before anything runs
     rows = run_experiment(
         scenario, scenario.replications, scenario.seed, jobs=jobs,
-        sample_every=sample_every, progress=progress,
+        options=RunOptions(sample_every, fast_path), progress=progress,
     )
     return build_results(scenario, rows, scenario.seed, scenario.replications)
 
@@ -100,6 +103,7 @@ def compare(
     jobs: int | None = 1,
     sample_every: float | None = None,
     progress: Progress | None = None,
+    fast_path: bool = True,
 ) -> Comparison:
     """Run a base and its variants with common random numbers and compare every KPI.
 
@@ -112,9 +116,11 @@ def compare(
         ScenarioError: for an invalid file, two scenarios with one name, or
             scenarios in different time units.
     """
+    from ketensim.results.replications import RunOptions
     from ketensim.studies.compare import compare as _compare
 
-    return _compare(base, others, replications, seed, jobs, sample_every, progress)
+    return _compare(base, others, replications, seed, jobs, RunOptions(sample_every, fast_path),
+                    progress)
 
 
 def sweep(
@@ -126,6 +132,7 @@ def sweep(
     jobs: int | None = 1,
     sample_every: float | None = None,
     progress: Progress | None = None,
+    fast_path: bool = True,
 ) -> Sweep:
     """Run a scenario at every point of a grid, with common random numbers.
 
@@ -139,9 +146,11 @@ def sweep(
     Raises:
         ScenarioError: for a bad range, key, value or target.
     """
+    from ketensim.results.replications import RunOptions
     from ketensim.studies.sweep import sweep as _sweep
 
-    return _sweep(scenario, ranges, target, replications, seed, jobs, sample_every, progress)
+    return _sweep(scenario, ranges, target, replications, seed, jobs,
+                  RunOptions(sample_every, fast_path), progress)
 
 
 def bands(
@@ -151,15 +160,18 @@ def bands(
     jobs: int | None = 1,
     sample_every: float | None = None,
     progress: Progress | None = None,
+    fast_path: bool = True,
 ) -> Comparison:
     """The scenario as it is and with each ``[[band]]`` of inflow, compared with common randomness.
 
     Raises:
         ScenarioError: when the file is invalid or has no bands.
     """
+    from ketensim.results.replications import RunOptions
     from ketensim.studies.compare import bands as _bands
 
-    return _bands(scenario, replications, seed, jobs, sample_every, progress)
+    return _bands(scenario, replications, seed, jobs, RunOptions(sample_every, fast_path),
+                  progress)
 
 
 def write(

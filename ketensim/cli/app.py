@@ -34,7 +34,7 @@ from ketensim.cli.commands import (
     simulate_track,
 )
 from ketensim.cli.commands import timeseries_rows as _timeseries_rows
-from ketensim.cli.options import LANG_CHOICES, progress, run_options, say
+from ketensim.cli.options import LANG_CHOICES, options_of, progress, run_options, say
 from ketensim.errors import ScenarioError, printable
 
 if TYPE_CHECKING:
@@ -141,6 +141,7 @@ def run(
                      _timeseries_rows([scenario], sample_every)) as (started, target):
         with progress(scenario.replications, lang) as step_done:
             results = simulate(scenario, jobs=jobs, sample_every=sample_every,
+                               fast_path=options_of(ctx, sample_every).fast_path,
                                progress=step_done)
         written = write_results(
             results, target, formats=formats, lang=lang, command=command_line(ctx),

@@ -42,6 +42,17 @@ def _use_scheduler(ctx: click.Context, _param: click.Parameter, value: str | Non
         ctx.meta["scheduler"] = value  # the manifest's command records the address
 
 
+def _no_fast_path(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta["fast_path"] = not value
+
+
+def options_of(ctx: click.Context, sample_every: float | None) -> Any:
+    """The :class:`~ketensim.results.replications.RunOptions` the command's options ask for."""
+    from ketensim.results.replications import RunOptions
+
+    return RunOptions(sample_every, ctx.meta.get("fast_path", True))
+
+
 class _PositiveFinite(click.ParamType):
     """A number > 0 that is not infinite or NaN (click's FloatRange lets NaN through)."""
 
@@ -88,6 +99,10 @@ def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
                      help="Extra table format besides CSV (csv-nl: semicolons and a decimal "
                           "comma for a Dutch spreadsheet); may be given more than once."),
+        click.option("--no-fast-path", "no_fast_path", is_flag=True, expose_value=False,
+                     callback=_no_fast_path,
+                     help="Simulate every replication event by event, also a plain chain "
+                          "(the results are the same bytes; for checking, and slower)."),
         click.option("--sample-every", type=POSITIVE, default=None,
                      help="Time between timeseries samples, in the scenario's time unit "
                           "(default: 1, coarser for horizons over 100,000 units)."),

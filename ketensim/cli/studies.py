@@ -23,7 +23,7 @@ from ketensim.cli.commands import (
     sweep_grid,
 )
 from ketensim.cli.commands import timeseries_rows as _timeseries_rows
-from ketensim.cli.options import progress, run_options, say
+from ketensim.cli.options import options_of, progress, run_options, say
 
 if TYPE_CHECKING:
     from ketensim.scenario.model import Scenario
@@ -71,7 +71,7 @@ def _run_comparison(
     with claimed_out(out, folder_name, force, formats,
                      _timeseries_rows(scenarios, sample_every)) as (started, target):
         with progress(sum(s.replications for s in scenarios), lang) as step_done:
-            results = run_all(scenarios, jobs, sample_every, step_done)
+            results = run_all(scenarios, jobs, options_of(ctx, sample_every), step_done)
         comparison = Comparison(results, comparison_table(results))
         written = write_comparison(
             comparison, target, lang, formats=formats, command=command_line(ctx),
@@ -120,7 +120,8 @@ def sweep(
                      _timeseries_rows([base], sample_every) * len(points)) as (started,
                                                                                  destination):
         with progress(len(points) * base.replications, lang) as step_done:
-            results = sweeping.run_all([p.scenario for p in points], jobs, sample_every,
+            results = sweeping.run_all([p.scenario for p in points], jobs,
+                                       options_of(ctx, sample_every),
                                        step_done)
         done = sweeping.finish(base, axes, points, results, norm)
         written = write_sweep(

@@ -68,6 +68,7 @@ class ReplicationRecord:
     # case in lead_times; with ``entered`` a lead-time norm counts cases that never came out
     entered: np.ndarray = field(default_factory=lambda: np.empty(0))  # entry times of the cases
     # entering the chain in the window (cases_in of them), in order
+    fast: bool = False  # computed by the exact fast path (engine/fastpath.py), not simulated
 
     @property
     def window(self) -> float:

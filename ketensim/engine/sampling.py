@@ -37,6 +37,19 @@ class Draws:
             values = self.values
         return values.pop()
 
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` draws at once, in stream order (as ``n`` calls of :meth:`next`)."""
+        out = np.empty(n)
+        got = 0
+        while got < n:
+            if not self.values:
+                self._refill()
+            k = min(n - got, len(self.values))
+            out[got:got + k] = self.values[len(self.values) - k:][::-1]
+            del self.values[len(self.values) - k:]
+            got += k
+        return out
+
     def set_dist(self, dist: Distribution) -> None:
         """Switch distribution; the uniforms not yet used are re-mapped, not skipped."""
         self._dist = dist

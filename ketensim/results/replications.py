@@ -19,6 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from typing import Any
 
 from ketensim.results.rows import Rows, replication_rows
@@ -59,13 +60,28 @@ def sampling_interval(horizon: float, asked: float | None = None) -> float:
     return float(asked)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How replications run beside the scenario itself; sent to every worker.
+
+    Attributes:
+        sample_every: time between timeseries samples (None: :func:`sampling_interval`).
+        fast_path: compute plain chains by the exact fast path (False: always simulate;
+            the results are the same bytes either way).
+    """
+
+    sample_every: float | None = None
+    fast_path: bool = True
+
+
 def run_one(scenario: Scenario, replication: int, seed: int,
-            sample_every: float | None = None) -> Rows:
+            options: RunOptions | None = None) -> Rows:
     """Simulate one replication and reduce it to rows (what a worker does)."""
     from ketensim.engine import run_replication  # the engine is heavy: load it where it runs
 
-    every = sampling_interval(scenario.horizon, sample_every)
-    record = run_replication(scenario, replication, seed, every)
+    options = options or RunOptions()
+    every = sampling_interval(scenario.horizon, options.sample_every)
+    record = run_replication(scenario, replication, seed, every, fast=options.fast_path)
     return replication_rows(record, scenario)
 
 
@@ -170,7 +186,7 @@ def run_experiment(
     replications: int,
     seed: int,
     jobs: int | None = None,
-    sample_every: float | None = None,
+    options: RunOptions | None = None,
     progress: Progress | None = None,
 ) -> list[Rows]:
     """Run replications 0 .. replications-1 and return their rows in that order.
@@ -180,7 +196,7 @@ def run_experiment(
         replications: how many independent replications to run (>= 1).
         seed: the run's seed; with the replication index it fixes every random stream.
         jobs: worker processes; None uses every CPU, 1 runs in this process.
-        sample_every: time between timeseries samples, in the scenario's time unit.
+        options: sampling interval and fast path (:class:`RunOptions`).
         progress: called with a replication's index each time one finishes
             (in finishing order, which is fine for a progress bar).
 
@@ -191,30 +207,30 @@ def run_experiment(
         raise ValueError(f"replications must be at least 1, got {replications}")
     workers = effective_jobs(jobs, replications)
     if workers == 1:
-        return _sequential(scenario, replications, seed, sample_every, progress)
-    return _parallel(scenario, replications, seed, sample_every, progress, workers)
+        return _sequential(scenario, replications, seed, options, progress)
+    return _parallel(scenario, replications, seed, options, progress, workers)
 
 
 def _sequential(
-    scenario: Scenario, replications: int, seed: int, sample_every: float | None,
+    scenario: Scenario, replications: int, seed: int, options: RunOptions | None,
     progress: Progress | None,
 ) -> list[Rows]:
     out = []
     for rep in range(replications):
-        out.append(run_one(scenario, rep, seed, sample_every))
+        out.append(run_one(scenario, rep, seed, options))
         if progress is not None:
             progress(rep)
     return out
 
 
 def _parallel(
-    scenario: Scenario, replications: int, seed: int, sample_every: float | None,
+    scenario: Scenario, replications: int, seed: int, options: RunOptions | None,
     progress: Progress | None, workers: int,
 ) -> list[Rows]:
     slots: list[Rows | None] = [None] * replications
     with worker_pool(workers) as pool:
         futures = {
-            pool.submit(run_one, scenario, rep, seed, sample_every): rep
+            pool.submit(run_one, scenario, rep, seed, options): rep
             for rep in range(replications)
         }
         try:

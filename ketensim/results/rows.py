@@ -93,6 +93,7 @@ def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
         "costs": cost_rows,
         "deadlocks": _deadlock_rows(record),
         "lead_times": _lead_time_rows(record),
+        "fast": bool(getattr(record, "fast", False)),
     }
 
 

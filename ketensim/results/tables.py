@@ -89,6 +89,7 @@ class Results:
     costs: pd.DataFrame | None = None  # costs per partner and their sharing
     deadlocks: pd.DataFrame | None = None  # when and where the chain locked up
     lead_times: pd.DataFrame | None = None  # lead-time percentiles 1..99 per replication
+    fast_path: tuple[bool, ...] = ()  # per replication: computed by the exact fast path
 
     def __repr__(self) -> str:
         sc = self.scenario
@@ -293,6 +294,7 @@ def build_results(
         deadlocks=_frame([row for r in ordered for row in r.get("deadlocks", [])],
                          DEADLOCK_COLUMNS),
         lead_times=_lead_times(ordered),
+        fast_path=tuple(bool(r.get("fast", False)) for r in ordered),
     )
 
 

@@ -26,7 +26,13 @@ from pandas.api.types import is_numeric_dtype
 
 from ketensim.errors import Problem, ScenarioError
 from ketensim.results import stats
-from ketensim.results.replications import Progress, effective_jobs, run_one, worker_pool
+from ketensim.results.replications import (
+    Progress,
+    RunOptions,
+    effective_jobs,
+    run_one,
+    worker_pool,
+)
 from ketensim.results.tables import Results, Rows, build_results
 from ketensim.scenario.model import Scenario
 
@@ -87,7 +93,7 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float | None = None,
+    options: RunOptions | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """Run a base and its variants with common random numbers and compare them.
@@ -98,7 +104,7 @@ def compare(
         replications: replications for every scenario; None takes the base's own.
         seed: the one seed for every scenario; None takes the base's own.
         jobs: worker processes (1 runs here, None uses every CPU); no effect on results.
-        sample_every: time between timeseries samples.
+        options: sampling interval and fast path.
         progress: called once per finished replication of any scenario.
 
     Raises:
@@ -106,7 +112,7 @@ def compare(
             scenarios in different time units.
     """
     scenarios = prepare([base, *others], replications, seed)
-    results = run_all(scenarios, jobs, sample_every, progress)
+    results = run_all(scenarios, jobs, options, progress)
     return Comparison(results, comparison_table(results))
 
 
@@ -115,7 +121,7 @@ def bands(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float | None = None,
+    options: RunOptions | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """Run a scenario as it is and with each of its inflow bands, compared with common randomness.
@@ -128,7 +134,7 @@ def bands(
         ScenarioError: when the file is invalid or has no ``[[band]]``.
     """
     base = band_scenarios(scenario)
-    return compare(base[0], base[1:], replications, seed, jobs, sample_every, progress)
+    return compare(base[0], base[1:], replications, seed, jobs, options, progress)
 
 
 def band_scenarios(scenario: ScenarioLike) -> list[Scenario]:
@@ -197,7 +203,7 @@ def check_comparable(scenarios: Sequence[Scenario]) -> None:
 def run_all(
     scenarios: Sequence[Scenario],
     jobs: int | None = 1,
-    sample_every: float | None = None,
+    options: RunOptions | None = None,
     progress: Progress | None = None,
 ) -> list[Results]:
     """Run every replication of every scenario, in one pool of workers.
@@ -213,10 +219,10 @@ def run_all(
     slots: dict[tuple[int, int], Rows] = {}
     if workers == 1:
         for i, rep in tasks:
-            slots[(i, rep)] = run_one(scenarios[i], rep, scenarios[i].seed, sample_every)
+            slots[(i, rep)] = run_one(scenarios[i], rep, scenarios[i].seed, options)
             _tick(progress, rep)
     else:
-        slots = _in_pool(scenarios, tasks, workers, sample_every, progress)
+        slots = _in_pool(scenarios, tasks, workers, options, progress)
     return [
         build_results(sc, [slots[(i, rep)] for rep in range(sc.replications)], sc.seed,
                       sc.replications)
@@ -226,12 +232,12 @@ def run_all(
 
 def _in_pool(
     scenarios: Sequence[Scenario], tasks: list[tuple[int, int]], workers: int,
-    sample_every: float | None, progress: Progress | None,
+    options: RunOptions | None, progress: Progress | None,
 ) -> dict[tuple[int, int], Rows]:
     slots: dict[tuple[int, int], Rows] = {}
     with worker_pool(workers) as pool:
         futures = {
-            pool.submit(run_one, scenarios[i], rep, scenarios[i].seed, sample_every): (i, rep)
+            pool.submit(run_one, scenarios[i], rep, scenarios[i].seed, options): (i, rep)
             for i, rep in tasks
         }
         try:

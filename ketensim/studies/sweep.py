@@ -25,7 +25,7 @@ from pandas.api.types import is_numeric_dtype
 
 from ketensim.errors import ScenarioError
 from ketensim.results import norms, stats
-from ketensim.results.replications import Progress
+from ketensim.results.replications import Progress, RunOptions
 from ketensim.results.tables import Results
 from ketensim.scenario.model import Change, Norm, Scenario
 from ketensim.studies.compare import run_all
@@ -231,7 +231,7 @@ def sweep(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    sample_every: float | None = None,
+    options: RunOptions | None = None,
     progress: Progress | None = None,
 ) -> Sweep:
     """Run a scenario at every point of a grid, with common random numbers.
@@ -245,7 +245,7 @@ def sweep(
         replications: replications per point; None takes the scenario's own.
         seed: the one seed for every point; None takes the scenario's own.
         jobs: worker processes; no effect on the results.
-        sample_every: time between timeseries samples.
+        options: sampling interval and fast path.
         progress: called once per finished replication.
 
     Raises:
@@ -260,7 +260,7 @@ def sweep(
         base = norms.with_norm(base, norm)
     axes = parse_ranges(ranges, base)
     points = grid(base, axes)
-    results = run_all([p.scenario for p in points], jobs, sample_every, progress)
+    results = run_all([p.scenario for p in points], jobs, options, progress)
     return finish(base, axes, points, results, norm)
 
 

@@ -142,7 +142,7 @@ def test_timeseries_long_and_ordered(results):
 def test_rows_are_small_and_plain():
     rows = replication_rows(record(0), chain())
     assert set(rows) == {"replication", "steps", "chain", "outcomes", "timeseries", "types",
-                         "pools", "norms", "costs", "deadlocks", "lead_times"}
+                         "pools", "norms", "costs", "deadlocks", "lead_times", "fast"}
     assert "waits" not in rows["steps"][0]
     assert len(pickle.dumps(rows)) < 4000
 

@@ -57,6 +57,9 @@ TEXT = {
         "growing": "{step}: de wachtrij groeit aan het eind nog, sinds {unit} {since} met "
                    "{rate} zaken per {unit} (van {before} naar {last} zaken).",
         "where": "Resultaten: {path}",
+        "fast_all": "Alle schakels exact berekend zonder gebeurtenislijst (snelle rekenweg), in "
+                    "{n} van de {reps} replicaties; de uitkomsten zijn dezelfde als van de "
+                    "simulatie.",
     },
     "en": {
         "step": "step", "partner": "partner", "load": "load", "rho": "(rho)",
@@ -83,6 +86,8 @@ TEXT = {
         "growing": "{step}: its queue is still growing at the end, since {unit} {since} by "
                    "{rate} cases per {unit} (from {before} to {last} cases).",
         "where": "Results: {path}",
+        "fast_all": "Every step computed exactly without an event list (fast path), in {n} of "
+                    "the {reps} replications; the results are the same as the simulation's.",
     },
 }
 
@@ -121,6 +126,9 @@ def run_summary(
         *_mechanism_block(results, lang),
         *_attention(results, phases, lang),
     ]
+    fast = sum(results.fast_path)
+    if fast:
+        lines += textwrap.wrap(t["fast_all"].format(n=fast, reps=results.replications), WIDTH)
     return [*lines, "", t["where"].format(path=out)]
 
 

@@ -1,0 +1,364 @@
+"""The exact fast path: a plain chain computed case by case instead of event by event.
+
+A chain whose steps are plain (one FIFO queue, servers without calendars,
+pools or sessions, no buffers, deadlines, dismissal, case-type rules or
+failure demand; routes without delays, rework or re-entry, and no loops)
+needs no event list. Arrival moments follow from each source's stream; at a
+step, case ``i`` starts at the later of its arrival and the moment the first
+server frees (a heap of server free times: the Kiefer-Wolfowitz recursion),
+and capacity events rebuild that heap exactly as the simulation would; the
+completions, in time order, draw their routes and feed the next step.
+
+Every random number comes from the engine's own named streams, drawn in the
+engine's order (each stream belongs to one source or step, so drawing a block
+ahead changes nothing), and every figure is summed in the engine's order, so
+the record is the same, bit for bit, as the simulation's
+(:func:`ketensim.engine.run.simulate_replication`). Where that order cannot
+be known without the event list (two moments that coincide exactly:
+deterministic service, replayed arrivals, a completion at a sampling moment),
+:class:`Tie` is raised and the caller simulates instead. Continuous random
+times practically never tie, so a Poisson chain nearly always runs here.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ketensim.engine.fastarrivals import poisson, replayed
+from ketensim.engine.plain import Tie, topological_order, wakes
+from ketensim.engine.records import ReplicationRecord
+from ketensim.engine.sampling import Draws
+from ketensim.engine.streams import stream
+from ketensim.engine.window import counted
+from ketensim.scenario.distributions import Distribution
+from ketensim.scenario.model import EXIT, Arrival, Route, Scenario, Step
+
+if TYPE_CHECKING:
+    from ketensim.engine.visits import VisitLog
+
+WAITING, IN_SERVICE, ARRIVED = 1, 2, 0  # the kinds of case at a step
+
+
+# -- one replication -------------------------------------------------------------------
+
+
+def run_fast(scenario: Scenario, replication: int, seed: int, times: np.ndarray,
+             log: VisitLog | None = None) -> ReplicationRecord:
+    """One replication of a plain chain: the same record as the simulation gives.
+
+    Raises:
+        Tie: when two moments coincide where the event list decides their order.
+    """
+    from ketensim.engine.fastrecord import assemble
+
+    run = FastRun(scenario, replication, seed, times)
+    per_step = run.serve_all()
+    return assemble(run, per_step, log)
+
+
+class FastRun:
+    """The moments of one replication of a plain chain, step by step in routing order."""
+
+    def __init__(self, scenario: Scenario, replication: int, seed: int, times: np.ndarray):
+        self.sc = scenario
+        self.rep = replication
+        self.seed = seed
+        self.horizon = scenario.horizon
+        self.warmup = scenario.warmup
+        self.times = times
+        self.step_index = {s.id: i for i, s in enumerate(scenario.steps)}
+        self.outcome_index = {name: i for i, name in enumerate(scenario.outcomes)}
+        self.case_types: dict[str, int] = {}
+        ordered = list(scenario.events)
+        at = wakes([max(0.0, e.at) for e in ordered])
+        self.events = [(t, e) for t, e in zip(at, ordered, strict=True) if t < self.horizon]
+        self.sample_wakes = wakes([float(t) for t in times if t < self.horizon])
+        self.sample_after_event = self._samples_after_events(at)
+        fixed = set(self.sample_wakes[1:]) | {t for t, _ in self.events if t > 0}
+        if self.warmup > 0:
+            fixed.add(self.warmup)
+        self.fixed = np.array(sorted(fixed), dtype=float)
+
+    def _samples_after_events(self, at: list[float]) -> list[bool]:
+        """Per sample moment: does an event at that very moment come first?
+
+        The sampler and the interventions each sleep from one moment to their
+        next; of two sleepers due at one moment, the one that went to sleep
+        first wakes first. An event at a sample moment that was scheduled
+        earlier is applied before the sample (which then shows its capacity).
+        """
+        scheduled: dict[float, float] = {}
+        previous = 0.0
+        for t in at:
+            if t not in scheduled:
+                scheduled[t] = previous
+                previous = t
+        out = [False] * len(self.sample_wakes)
+        for k in range(1, len(self.sample_wakes)):
+            wake = self.sample_wakes[k]
+            if wake in scheduled and wake > 0:
+                asleep = self.sample_wakes[k - 1]
+                if scheduled[wake] == asleep:
+                    raise Tie("an event and a sample went to sleep at one moment")
+                out[k] = scheduled[wake] < asleep
+        return out
+
+    def draws(self, name: str, dist: Distribution | None = None) -> Draws:
+        return Draws(stream(self.seed, self.rep, name), dist)
+
+    def type_index(self, name: str) -> int:
+        return self.case_types.setdefault(name, len(self.case_types))
+
+    def at_fixed(self, moments: np.ndarray) -> bool:
+        return bool(self.fixed.size) and bool(np.isin(moments, self.fixed).any())
+
+    # -- who enters, and when ----------------------------------------------------------
+    def serve_all(self) -> dict[str, dict[str, Any]]:
+        source_types = [self._register(a) for a in self.sc.arrivals]
+        parts: dict[str, list[tuple[np.ndarray, ...]]] = {s.id: [] for s in self.sc.steps}
+        entered, ctype = self._seed_backlog(parts)
+        self.n_backlog = len(entered)
+        t, case_type, to = self._entries(source_types)
+        self.entered = np.concatenate([np.asarray(entered, dtype=float), t])
+        self.ctype = np.concatenate([np.asarray(ctype, dtype=np.int64), case_type])
+        cases = np.arange(self.n_backlog, self.n_backlog + t.size, dtype=np.int64)
+        for sid, index in self.step_index.items():
+            mine = to == index
+            if mine.any():
+                parts[sid].append((cases[mine], t[mine], np.zeros(int(mine.sum()), np.int64),
+                                   np.full(int(mine.sum()), -1, np.int64)))
+        self.exits: list[tuple[np.ndarray, ...]] = []
+        self.closed: list[tuple[np.ndarray, ...]] = []
+        per_step = {}
+        for sid in topological_order(self.sc) or []:
+            per_step[sid] = self._serve(self.sc.step(sid), parts[sid], parts)
+        return per_step
+
+    def _register(self, arrival: Arrival) -> list[int] | int:
+        if arrival.times is not None:
+            types = [self.type_index(t) for t in arrival.types] if arrival.types else None
+            default = self.type_index(arrival.case_type)
+            return types if types is not None else default
+        return self.type_index(arrival.case_type)
+
+    def _seed_backlog(self, parts: dict[str, list[tuple[np.ndarray, ...]]]
+                      ) -> tuple[list[float], list[int]]:
+        entered: list[float] = []
+        ctype: list[int] = []
+        for step in self.sc.steps:
+            backlog = step.backlog
+            if backlog is None:
+                continue
+            default = self.type_index(backlog.case_type)
+            first = len(entered)
+            arrived, kinds = [], []
+            for _ in range(backlog.in_service):
+                entered.append(0.0)
+                ctype.append(default)
+                arrived.append(0.0)
+                kinds.append(IN_SERVICE)
+            for k in range(backlog.queue):
+                age = backlog.ages[k] if k < len(backlog.ages) else 0.0
+                entered.append(-age)
+                ctype.append(self.type_index(backlog.types[k]) if k < len(backlog.types)
+                             else default)
+                arrived.append(-age)
+                kinds.append(WAITING)
+            n = len(entered) - first
+            parts[step.id].append((np.arange(first, first + n, dtype=np.int64),
+                                   np.asarray(arrived, dtype=float),
+                                   np.asarray(kinds, dtype=np.int64),
+                                   np.full(n, -1, dtype=np.int64)))
+        return entered, ctype
+
+    def _entries(self, source_types: list[list[int] | int]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every new case in the order it enters: moment, case type, entry step."""
+        moments, types, sources = [], [], []
+        for k, arrival in enumerate(self.sc.arrivals):
+            t, ct = (replayed(self, arrival, source_types[k]) if arrival.times is not None
+                     else poisson(self, arrival, source_types[k]))  # type: ignore[arg-type]
+            moments.append(t)
+            types.append(ct)
+            sources.append(np.full(t.size, k, dtype=np.int64))
+        t = np.concatenate(moments) if moments else np.empty(0)
+        src = np.concatenate(sources) if sources else np.empty(0, np.int64)
+        ct = np.concatenate(types) if types else np.empty(0, np.int64)
+        order = np.lexsort((np.arange(t.size), src, t))  # by time; a batch keeps its order
+        t, src, ct = t[order], src[order], ct[order]
+        same = np.diff(t) == 0
+        if (same & (np.diff(src) != 0)).any():
+            raise Tie("two sources bring a case at one moment")
+        to = np.array([self.step_index[a.to] for a in self.sc.arrivals], dtype=np.int64)
+        return t, ct, to[src] if src.size else np.empty(0, np.int64)
+
+    # -- one step ------------------------------------------------------------------------
+    def _serve(self, step: Step, pieces: list[tuple[np.ndarray, ...]],
+               parts: dict[str, list[tuple[np.ndarray, ...]]]) -> dict[str, Any]:
+        """Starts and completions of one step, first come first served, under its capacity."""
+        case, arrived, kind, origin = _joined(pieces)
+        # The werkvoorraad first (in service, then waiting, in its order), then arrivals by time.
+        key_time = np.where(kind == ARRIVED, arrived, 0.0)
+        order = np.lexsort((np.arange(case.size), key_time, -kind))
+        case, arrived, kind, origin = case[order], arrived[order], kind[order], origin[order]
+        self._check_arrivals(arrived[kind == ARRIVED], origin[kind == ARRIVED])
+        changes = [(t, int(ch.value)) for t, e in self.events for ch in e.changes
+                   if ch.kind == "step" and ch.target == step.id and ch.attribute == "capacity"]
+        start, done = _recursion(self, step, arrived.tolist(), kind, changes)
+        started = start < self.horizon
+        counts_here = counted(np.where(kind == IN_SERVICE, 0.0, arrived), self.warmup)
+        keep = started & counts_here
+        waits = start[keep] - arrived[keep]
+        self._route(step, case, arrived, kind, done, parts)
+        return {"case": case, "arrived": arrived, "kind": kind, "start": start, "done": done,
+                "waits": waits, "cap_changes": changes, "step": step}
+
+    def _check_arrivals(self, arrived: np.ndarray, origin: np.ndarray) -> None:
+        """Arrivals at one moment from two places, or at a fixed moment, need the event list."""
+        if self.at_fixed(arrived):
+            raise Tie("an arrival at a fixed moment")
+        same = np.diff(arrived) == 0
+        if (same & ((origin[1:] != -1) | (origin[:-1] != -1))).any():
+            raise Tie("two arrivals at one step at one moment")
+
+    def _route(self, step: Step, case: np.ndarray, arrived: np.ndarray, kind: np.ndarray,
+               done: np.ndarray, parts: dict[str, list[tuple[np.ndarray, ...]]]) -> None:
+        finished = np.flatnonzero(done < self.horizon)
+        finished = finished[np.argsort(done[finished], kind="stable")]
+        d = done[finished]
+        if (np.diff(d) == 0).any():
+            raise Tie("two completions at one moment")
+        if self.at_fixed(d) or np.isin(d, arrived[kind == ARRIVED]).any():
+            raise Tie("a completion at a fixed moment or at an arrival")
+        u = self.draws(f"route:{step.id}").take(d.size)
+        target = np.empty(d.size, dtype=np.int64)
+        outcome = np.empty(d.size, dtype=np.int64)
+        tables = [(0.0, step.effective_routes)] + [
+            (t, ch.value or (Route(EXIT, 1.0),)) for t, e in self.events for ch in e.changes
+            if ch.kind == "step" and ch.target == step.id and ch.attribute == "routes"]
+        bounds = [t for t, _ in tables[1:]]
+        if bounds and np.isin(d, bounds).any():
+            raise Tie("a route change coincides with a completion")
+        segment = np.searchsorted(np.asarray(bounds, dtype=float), d, side="right")
+        for k, (_, routes) in enumerate(tables):
+            cum, to, out = _table(routes, self.step_index, self.outcome_index)
+            mine = segment == k
+            hop = np.searchsorted(cum, u[mine], side="right")
+            target[mine], outcome[mine] = to[hop], out[hop]
+        index = self.step_index[step.id]
+        leaving = target < 0
+        self.exits.append((d[leaving], case[finished][leaving], outcome[leaving]))
+        self.closed.append((d, case[finished], np.full(d.size, index, np.int64),
+                            np.where(leaving, outcome, -1)))
+        for sid, t_index in self.step_index.items():
+            mine = target == t_index
+            if mine.any():
+                parts[sid].append((case[finished][mine], d[mine],
+                                   np.zeros(int(mine.sum()), np.int64),
+                                   np.full(int(mine.sum()), index, np.int64)))
+
+
+def _joined(pieces: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    if not pieces:
+        return (np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64),
+                np.empty(0, np.int64))
+    return tuple(np.concatenate([p[i] for p in pieces]) for i in range(4))
+
+
+def _recursion(run: FastRun, step: Step, arrived: list[float], kind: np.ndarray,
+               changes: list[tuple[float, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of every case at a FIFO step with ``capacity`` servers (inf: not by then).
+
+    Long on purpose: the one loop over every case of a step, kept in one piece
+    (local names, no calls) because it is the fast path's whole cost.
+    """
+    n = len(arrived)
+    horizon = run.horizon
+    service = run.draws(f"service:{step.id}", step.service).take(n).tolist()
+    start = [math.inf] * n
+    done = [math.inf] * n
+    n_in = int(np.count_nonzero(kind == IN_SERVICE))
+    heap: list[float] = []
+    for j in range(n_in):  # in service at time 0
+        start[j] = 0.0
+        done[j] = 0.0 + service[j]
+        heap.append(done[j])
+    heap.extend([0.0] * (step.capacity - n_in))
+    heapq.heapify(heap)
+    made_free: set[float] = {0.0}  # moments a change (or the start) freed a server
+    j = n_in
+    while j < n and kind[j] == WAITING and heap and heap[0] <= 0.0:
+        heapq.heapreplace(heap, 0.0 + service[j])  # the seeding fills free servers at time 0
+        start[j] = 0.0
+        done[j] = 0.0 + service[j]
+        j += 1
+    retired: list[float] = []
+    c = 0
+    nxt = changes[0][0] if changes else math.inf
+    replace = heapq.heapreplace
+    for j in range(j, n):  # noqa: B020 - the loop picks up where the seeding stopped
+        a = arrived[j]
+        top = heap[0] if heap else math.inf
+        cand = a if a > top else top
+        while cand >= nxt and c < len(changes):
+            t, new = changes[c]
+            if t == cand and t > 0 and (t == a or (t == top and top not in made_free)):
+                raise Tie("a capacity change coincides with a start")
+            heap, retired = _rebuild(heap, retired, t, new)
+            made_free.add(t)
+            c += 1
+            nxt = changes[c][0] if c < len(changes) else math.inf
+            top = heap[0] if heap else math.inf
+            cand = a if a > top else top
+        if cand >= horizon:
+            break
+        d = cand + service[j]
+        replace(heap, d)
+        start[j] = cand
+        done[j] = d
+    while c < len(changes):  # changes after the last start: a tie with a completion still counts
+        heap, retired = _rebuild(heap, retired, changes[c][0], changes[c][1])
+        c += 1
+    return np.asarray(start, dtype=float), np.asarray(done, dtype=float)
+
+
+def _rebuild(heap: list[float], retired: list[float], t: float,
+             capacity: int) -> tuple[list[float], list[float]]:
+    """The servers after a capacity change at ``t``, exactly as the simulation treats them.
+
+    Servers busy at ``t`` (retiring ones too) keep their cases; with more
+    capacity than busy servers the rest are free at ``t``; with fewer, the
+    earliest to finish hand in their place (they start nothing more).
+    """
+    if t > 0 and (t in heap or t in retired):
+        raise Tie("a completion (or a second change) coincides with a capacity change")
+    busy = sorted([f for f in heap if f > t] + [f for f in retired if f > t])
+    if len(busy) <= capacity:
+        new = busy + [t] * (capacity - len(busy))
+        heapq.heapify(new)
+        return new, []
+    cut = len(busy) - capacity
+    new = busy[cut:]
+    heapq.heapify(new)
+    return new, busy[:cut]
+
+
+def _table(routes: tuple[Route, ...], steps: dict[str, int], outcomes: dict[str, int]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Routes as cumulative thresholds, built as the engine builds them (the last one open)."""
+    cum, to, out = [], [], []
+    total = 0.0
+    for route in routes:
+        total += route.p
+        if route.p <= 0:
+            continue
+        cum.append(total)
+        to.append(-1 if route.is_exit else steps[route.to])
+        out.append(outcomes[route.exit_outcome] if route.is_exit else -1)
+    cum[-1] = math.inf
+    return (np.asarray(cum, dtype=float), np.asarray(to, dtype=np.int64),
+            np.asarray(out, dtype=np.int64))
