@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import TYPE_CHECKING, Any
+from array import array
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ketensim.engine.visits import VisitLog
 
 WAITING, IN_SERVICE, ARRIVED = 1, 2, 0  # the kinds of case at a step
+CASE, KIND = np.int32, np.int8  # column types: case numbers (and steps), kinds
 
 
 # -- one replication -------------------------------------------------------------------
@@ -55,16 +57,18 @@ def run_fast(scenario: Scenario, replication: int, seed: int, times: np.ndarray,
     """
     from ketensim.engine.fastrecord import assemble
 
-    run = FastRun(scenario, replication, seed, times)
-    per_step = run.serve_all()
-    return assemble(run, per_step, log)
+    run = FastRun(scenario, replication, seed, times, keep_visits=log is not None)
+    run.serve_all()
+    return assemble(run, log)
 
 
 class FastRun:
     """The moments of one replication of a plain chain, step by step in routing order."""
 
-    def __init__(self, scenario: Scenario, replication: int, seed: int, times: np.ndarray):
+    def __init__(self, scenario: Scenario, replication: int, seed: int, times: np.ndarray,
+                 keep_visits: bool = False):
         self.sc = scenario
+        self.keep_visits = keep_visits  # an event log needs every visit; the tables do not
         self.rep = replication
         self.seed = seed
         self.horizon = scenario.horizon
@@ -117,7 +121,15 @@ class FastRun:
         return bool(self.fixed.size) and bool(np.isin(moments, self.fixed).any())
 
     # -- who enters, and when ----------------------------------------------------------
-    def serve_all(self) -> dict[str, dict[str, Any]]:
+    def serve_all(self) -> None:
+        """Serve every step in routing order; each step's record is made as soon as it is done.
+
+        A step's columns are dropped once its record is made (unless an event
+        log needs them), so memory holds one step's cases at a time besides
+        the chain's own columns.
+        """
+        from ketensim.engine.fastrecord import step_record
+
         source_types = [self._register(a) for a in self.sc.arrivals]
         parts: dict[str, list[tuple[np.ndarray, ...]]] = {s.id: [] for s in self.sc.steps}
         entered, ctype = self._seed_backlog(parts)
@@ -125,18 +137,21 @@ class FastRun:
         t, case_type, to = self._entries(source_types)
         self.entered = np.concatenate([np.asarray(entered, dtype=float), t])
         self.ctype = np.concatenate([np.asarray(ctype, dtype=np.int64), case_type])
-        cases = np.arange(self.n_backlog, self.n_backlog + t.size, dtype=np.int64)
+        cases = np.arange(self.n_backlog, self.n_backlog + t.size, dtype=CASE)
         for sid, index in self.step_index.items():
             mine = to == index
             if mine.any():
-                parts[sid].append((cases[mine], t[mine], np.zeros(int(mine.sum()), np.int64),
-                                   np.full(int(mine.sum()), -1, np.int64)))
+                parts[sid].append(_piece(cases[mine], t[mine], ARRIVED, -1))
+        del cases, t, to
         self.exits: list[tuple[np.ndarray, ...]] = []
         self.closed: list[tuple[np.ndarray, ...]] = []
-        per_step = {}
+        self.records: dict[str, Any] = {}
+        self.visits: dict[str, dict[str, Any]] = {}
         for sid in topological_order(self.sc) or []:
-            per_step[sid] = self._serve(self.sc.step(sid), parts[sid], parts)
-        return per_step
+            part = self._serve(self.sc.step(sid), parts.pop(sid), parts)
+            self.records[sid] = step_record(self, sid, self.sc.step(sid).capacity, part)
+            if self.keep_visits:
+                self.visits[sid] = part
 
     def _register(self, arrival: Arrival) -> list[int] | int:
         if arrival.times is not None:
@@ -169,10 +184,10 @@ class FastRun:
                 arrived.append(-age)
                 kinds.append(WAITING)
             n = len(entered) - first
-            parts[step.id].append((np.arange(first, first + n, dtype=np.int64),
+            parts[step.id].append((np.arange(first, first + n, dtype=CASE),
                                    np.asarray(arrived, dtype=float),
-                                   np.asarray(kinds, dtype=np.int64),
-                                   np.full(n, -1, dtype=np.int64)))
+                                   np.asarray(kinds, dtype=KIND),
+                                   np.full(n, -1, dtype=CASE)))
         return entered, ctype
 
     def _entries(self, source_types: list[list[int] | int]
@@ -201,18 +216,22 @@ class FastRun:
                parts: dict[str, list[tuple[np.ndarray, ...]]]) -> dict[str, Any]:
         """Starts and completions of one step, first come first served, under its capacity."""
         case, arrived, kind, origin = _joined(pieces)
-        # The werkvoorraad first (in service, then waiting, in its order), then arrivals by time.
-        key_time = np.where(kind == ARRIVED, arrived, 0.0)
-        order = np.lexsort((np.arange(case.size), key_time, -kind))
+        # The werkvoorraad first (as seeded: in service, then waiting), then arrivals by time;
+        # cases that arrive at one moment (a batch) keep their order.
+        seeded = np.flatnonzero(kind != ARRIVED)
+        new = np.flatnonzero(kind == ARRIVED)
+        order = np.concatenate([seeded, new[np.argsort(arrived[new], kind="stable")]])
+        del seeded, new
         case, arrived, kind, origin = case[order], arrived[order], kind[order], origin[order]
-        self._check_arrivals(arrived[kind == ARRIVED], origin[kind == ARRIVED])
+        del order
+        first = int(np.count_nonzero(kind != ARRIVED))
+        self._check_arrivals(arrived[first:], origin[first:])
         changes = [(t, int(ch.value)) for t, e in self.events for ch in e.changes
                    if ch.kind == "step" and ch.target == step.id and ch.attribute == "capacity"]
-        start, done = _recursion(self, step, arrived.tolist(), kind, changes)
-        started = start < self.horizon
-        counts_here = counted(np.where(kind == IN_SERVICE, 0.0, arrived), self.warmup)
-        keep = started & counts_here
+        start, done = _recursion(self, step, arrived, kind, changes)
+        keep = (start < self.horizon) & counted(arrived, self.warmup)  # in service: arrived 0
         waits = start[keep] - arrived[keep]
+        del keep
         self._route(step, case, arrived, kind, done, parts)
         return {"case": case, "arrived": arrived, "kind": kind, "start": start, "done": done,
                 "waits": waits, "cap_changes": changes, "step": step}
@@ -232,55 +251,73 @@ class FastRun:
         d = done[finished]
         if (np.diff(d) == 0).any():
             raise Tie("two completions at one moment")
-        if self.at_fixed(d) or np.isin(d, arrived[kind == ARRIVED]).any():
+        if self.at_fixed(d) or _meets(arrived[kind == ARRIVED], d):
             raise Tie("a completion at a fixed moment or at an arrival")
         u = self.draws(f"route:{step.id}").take(d.size)
-        target = np.empty(d.size, dtype=np.int64)
-        outcome = np.empty(d.size, dtype=np.int64)
+        target = np.empty(d.size, dtype=CASE)
+        outcome = np.empty(d.size, dtype=CASE)
         tables = [(0.0, step.effective_routes)] + [
             (t, ch.value or (Route(EXIT, 1.0),)) for t, e in self.events for ch in e.changes
             if ch.kind == "step" and ch.target == step.id and ch.attribute == "routes"]
-        bounds = [t for t, _ in tables[1:]]
-        if bounds and np.isin(d, bounds).any():
+        bounds = np.asarray([t for t, _ in tables[1:]], dtype=float)
+        if bounds.size and np.isin(bounds, d).any():
             raise Tie("a route change coincides with a completion")
-        segment = np.searchsorted(np.asarray(bounds, dtype=float), d, side="right")
+        segment = np.searchsorted(bounds, d, side="right") if bounds.size else None
         for k, (_, routes) in enumerate(tables):
             cum, to, out = _table(routes, self.step_index, self.outcome_index)
-            mine = segment == k
+            mine = slice(None) if segment is None else segment == k
             hop = np.searchsorted(cum, u[mine], side="right")
             target[mine], outcome[mine] = to[hop], out[hop]
+        del u, segment
         index = self.step_index[step.id]
         leaving = target < 0
-        self.exits.append((d[leaving], case[finished][leaving], outcome[leaving]))
-        self.closed.append((d, case[finished], np.full(d.size, index, np.int64),
-                            np.where(leaving, outcome, -1)))
+        moved = case[finished]
+        self.exits.append((d[leaving], moved[leaving], outcome[leaving]))
+        if self.keep_visits:
+            self.closed.append((d, moved, np.full(d.size, index, CASE),
+                                np.where(leaving, outcome, -1)))
         for sid, t_index in self.step_index.items():
             mine = target == t_index
             if mine.any():
-                parts[sid].append((case[finished][mine], d[mine],
-                                   np.zeros(int(mine.sum()), np.int64),
-                                   np.full(int(mine.sum()), index, np.int64)))
+                parts[sid].append(_piece(moved[mine], d[mine], ARRIVED, index))
+
+
+def _piece(case: np.ndarray, arrived: np.ndarray, kind: int, origin: int
+           ) -> tuple[np.ndarray, ...]:
+    """Cases reaching a step: numbers, moments, kind and where they came from (-1: a source)."""
+    n = case.size
+    return case, arrived, np.full(n, kind, KIND), np.full(n, origin, CASE)
 
 
 def _joined(pieces: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
     if not pieces:
-        return (np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64),
-                np.empty(0, np.int64))
-    return tuple(np.concatenate([p[i] for p in pieces]) for i in range(4))
+        return (np.empty(0, CASE), np.empty(0), np.empty(0, KIND), np.empty(0, CASE))
+    joined = tuple(np.concatenate([p[i] for p in pieces]) for i in range(4))
+    pieces.clear()  # the parts are in the joined columns now
+    return joined
 
 
-def _recursion(run: FastRun, step: Step, arrived: list[float], kind: np.ndarray,
+def _meets(sorted_moments: np.ndarray, moments: np.ndarray) -> bool:
+    """Does any of ``moments`` equal one of the ``sorted_moments`` (binary search, no copies)?"""
+    if not sorted_moments.size or not moments.size:
+        return False
+    at = np.minimum(np.searchsorted(sorted_moments, moments), sorted_moments.size - 1)
+    return bool((sorted_moments[at] == moments).any())
+
+
+def _recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
                changes: list[tuple[float, int]]) -> tuple[np.ndarray, np.ndarray]:
     """Start and end of every case at a FIFO step with ``capacity`` servers (inf: not by then).
 
     Long on purpose: the one loop over every case of a step, kept in one piece
     (local names, no calls) because it is the fast path's whole cost.
     """
-    n = len(arrived)
+    n = len(times)
     horizon = run.horizon
-    service = run.draws(f"service:{step.id}", step.service).take(n).tolist()
-    start = [math.inf] * n
-    done = [math.inf] * n
+    arrived = memoryview(cast(Any, times))  # a float read from a memoryview copies no column
+    service = memoryview(cast(Any, run.draws(f"service:{step.id}", step.service).take(n)))
+    start = array("d", [math.inf]) * n  # compact columns: a float object per case only in flight
+    done = array("d", [math.inf]) * n
     n_in = int(np.count_nonzero(kind == IN_SERVICE))
     heap: list[float] = []
     for j in range(n_in):  # in service at time 0
@@ -323,7 +360,7 @@ def _recursion(run: FastRun, step: Step, arrived: list[float], kind: np.ndarray,
     while c < len(changes):  # changes after the last start: a tie with a completion still counts
         heap, retired = _rebuild(heap, retired, changes[c][0], changes[c][1])
         c += 1
-    return np.asarray(start, dtype=float), np.asarray(done, dtype=float)
+    return np.frombuffer(start, dtype=float), np.frombuffer(done, dtype=float)
 
 
 def _rebuild(heap: list[float], retired: list[float], t: float,

@@ -21,13 +21,11 @@ from ketensim.engine.window import counted
 if TYPE_CHECKING:
     from ketensim.engine.visits import VisitLog
 
-# what happens at a moment, in the order it takes effect when several share one
-_CHANGE, _DONE, _ENQUEUE, _START = 0, 1, 2, 3
+CHUNK = 1 << 16  # moments summed at a time: the sums stay sequential, memory stays small
 
 
-def assemble(run: FastRun, per_step: dict[str, dict[str, Any]],
-             log: VisitLog | None = None) -> ReplicationRecord:
-    """The replication's record (and its event log) from the cases' moments at every step."""
+def assemble(run: FastRun, log: VisitLog | None = None) -> ReplicationRecord:
+    """The replication's record (and its event log) once every step is served."""
     sc = run.sc
     n_samples = len(run.times)
     queue = np.zeros((len(sc.steps), n_samples), dtype=np.int64)
@@ -35,7 +33,7 @@ def assemble(run: FastRun, per_step: dict[str, dict[str, Any]],
     capacity = np.zeros_like(queue)
     steps = []
     for i, step in enumerate(sc.steps):
-        record, levels = _step_record(run, step.id, step.capacity, per_step[step.id])
+        record, levels = run.records[step.id]
         steps.append(record)
         queue[i], busy[i], capacity[i] = levels
     t, case, outcome = (np.concatenate(x) for x in zip(*run.exits, strict=True)) \
@@ -44,17 +42,17 @@ def assemble(run: FastRun, per_step: dict[str, dict[str, Any]],
     t, case, outcome = t[order], case[order], outcome[order]
     if (np.diff(t) == 0).any():
         raise Tie("two cases leave the chain at one moment")
-    closed = tuple(np.concatenate(x) for x in zip(*run.closed, strict=True))
-    closing = np.argsort(closed[0], kind="stable")
-    if (np.diff(closed[0][closing]) == 0).any():
-        raise Tie("two visits end at one moment")
+    if log is not None:
+        closed = tuple(np.concatenate(x) for x in zip(*run.closed, strict=True))
+        closing = np.argsort(closed[0], kind="stable")
+        if (np.diff(closed[0][closing]) == 0).any():
+            raise Tie("two visits end at one moment")
+        log.write_fast(run, run.visits, tuple(x[closing] for x in closed))
     entered = run.entered[case]
     window = counted(t, run.warmup)
     counts_lead = counted(entered, run.warmup)
     backlog = case < run.n_backlog
     outcome_counts = np.bincount(outcome[window], minlength=len(run.outcome_index))
-    if log is not None:
-        log.write_fast(run, per_step, tuple(x[closing] for x in closed))
     return ReplicationRecord(
         replication=run.rep, warmup=run.warmup, horizon=run.horizon, steps=steps,
         cases_in=int(np.count_nonzero(counted(run.entered, run.warmup))),
@@ -65,110 +63,106 @@ def assemble(run: FastRun, per_step: dict[str, dict[str, Any]],
         backlog_lead_times=(t - entered)[backlog], outside_area=0.0, outside_at_end=0,
         deadlock=None, case_types=tuple(run.case_types), capacity_samples=capacity, pools={},
         lead_entered=entered[counts_lead],
-        entered=run.entered[counted(run.entered, run.warmup)].copy(), fast=True,
+        entered=run.entered[counted(run.entered, run.warmup)], fast=True,
     )
 
 
-def _events(run: FastRun, part: dict[str, Any]) -> tuple[np.ndarray, ...]:
-    """The step's moments in the order they take effect: time, before-sample-0, kind, deltas."""
-    a, s, d, k = part["arrived"], part["start"], part["done"], part["kind"]
-    horizon = run.horizon
-    started = s < horizon
-    immediate = (k == ARRIVED) & (s == a)
-    zero_change = any(t == 0.0 for t, _ in part["cap_changes"])
-    rows = [
-        # (time, pre, kind, d_queue, d_busy, capacity) per group of cases
-        _rows(np.zeros(int((k == IN_SERVICE).sum())), 0, _START, 0, 1),
-        _rows(np.zeros(int((k == WAITING).sum())), 0, _ENQUEUE, 1, 0),
-        _rows(a[immediate], 1, _START, 0, 1),
-        _rows(a[(k == ARRIVED) & ~immediate], 1, _ENQUEUE, 1, 0),
-    ]
-    from_queue = started & (k != IN_SERVICE) & ~immediate
-    qs = s[from_queue]
-    pre = np.where((qs == 0.0) & ((k[from_queue] == WAITING) | zero_change), 0, 1)
-    rows.append(np.column_stack([qs, pre, np.full(qs.size, _START), np.full(qs.size, -1),
-                                 np.ones(qs.size), np.full(qs.size, -1)]))
-    rows.append(_rows(d[d < horizon], 1, _DONE, 0, -1))
-    changes = part["cap_changes"]
-    if changes:
-        ct = np.array([t for t, _ in changes], dtype=float)
-        rows.append(np.column_stack([ct, (ct != 0.0).astype(float), np.full(ct.size, _CHANGE),
-                                     np.zeros(ct.size), np.zeros(ct.size),
-                                     np.array([v for _, v in changes], dtype=float)]))
-    table = np.concatenate(rows)
-    order = np.lexsort((table[:, 2], table[:, 1], table[:, 0]))
-    return tuple(table[order].T)
+class _Moments:
+    """A step's moments as sorted columns; a level is a count of moments up to a time.
+
+    The queue after all moments up to ``x`` is (cases queued by ``x``) minus
+    (cases taken from the queue by ``x``); busy servers likewise from starts
+    and completions; the capacity is the last change by ``x``. Counting in
+    sorted columns (binary search) needs no table of every moment.
+    """
+
+    def __init__(self, run: FastRun, nominal: int, part: dict[str, Any]):
+        a, s, d, k = part["arrived"], part["start"], part["done"], part["kind"]
+        horizon = run.horizon
+        started = s < horizon
+        immediate = (k == ARRIVED) & (s == a)
+        self.n_waiting = int(np.count_nonzero(k == WAITING))
+        self.n_in = int(np.count_nonzero(k == IN_SERVICE))
+        self.enqueued = np.concatenate([np.zeros(self.n_waiting),
+                                        a[(k == ARRIVED) & ~immediate]])
+        self.from_queue = s[started & (k != IN_SERVICE) & ~immediate]  # FIFO: sorted already
+        self.starts = s[started]
+        self.done = np.sort(d[d < horizon])
+        self.arrived = a[k == ARRIVED]
+        self.seeded_starts = int(np.count_nonzero((k == WAITING) & (s == 0.0)))
+        changes = part["cap_changes"]
+        self.change_at = np.array([t for t, _ in changes], dtype=float)
+        self.change_to = np.array([v for _, v in changes] or [nominal], dtype=np.int64)
+        self.nominal = nominal
+
+    def levels(self, x: np.ndarray, side: str) -> tuple[np.ndarray, ...]:
+        """Queue, busy servers and capacity after the moments ``<= x`` (``side="right"``)
+        or ``< x`` (``side="left"``)."""
+        def count(col: np.ndarray) -> np.ndarray:
+            return np.searchsorted(col, x, side=side)  # type: ignore[call-overload]
+
+        queue = count(self.enqueued) - count(self.from_queue)
+        busy = count(self.starts) - count(self.done)
+        index = count(self.change_at)
+        capacity = np.where(index > 0, self.change_to[np.maximum(index - 1, 0)], self.nominal)
+        return queue, busy, capacity
 
 
-def _rows(times: np.ndarray, pre: int, kind: int, dq: int, db: int) -> np.ndarray:
-    n = times.size
-    return np.column_stack([times, np.full(n, pre), np.full(n, kind), np.full(n, dq),
-                            np.full(n, db), np.full(n, -1)]).astype(float)
-
-
-def _step_record(run: FastRun, step_id: str, nominal: int, part: dict[str, Any]
-                 ) -> tuple[StepRecord, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    t, pre, kind, dq, db, cap_value = _events(run, part)
-    nq = np.cumsum(dq).astype(np.int64)
-    bz = np.cumsum(db).astype(np.int64)
-    cap = _capacity_after(cap_value, nominal)
+def step_record(run: FastRun, step_id: str, nominal: int, part: dict[str, Any]
+                ) -> tuple[StepRecord, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """One step's record and its sampled levels, from its cases' moments."""
+    m = _Moments(run, nominal, part)
     warmup, horizon = run.warmup, run.horizon
-    # the levels on the first interval of the window: after every moment up to the warm-up
-    at_w = int(np.searchsorted(t, warmup, side="right"))
-    q0, b0, c0 = (nq[at_w - 1], bz[at_w - 1], cap[at_w - 1]) if at_w else (0, 0, nominal)
-    moments = np.concatenate([t[at_w:], [horizon]])
-    before_q = np.concatenate([[q0], nq[at_w:]])
-    before_b = np.concatenate([[b0], bz[at_w:]])
-    before_c = np.concatenate([[c0], cap[at_w:]])
-    dt = np.diff(np.concatenate([[warmup], moments]))
-    before_w = int(np.searchsorted(t, warmup, side="left"))  # the reset comes first at warmup
-    m0 = int(nq[before_w - 1]) if before_w else 0
-    enqueued = nq[(kind == _ENQUEUE) & (t >= warmup)]
+    # The simulation adds level x dt at each of the step's own moments in the window.
+    breaks = np.concatenate([m.arrived, m.done, m.change_at])
+    breaks = np.sort(breaks[breaks > warmup])
+    breaks = np.concatenate([breaks, [horizon]])
+    areas = np.zeros(3)
+    for lo in range(0, breaks.size, CHUNK):
+        chunk = breaks[lo:lo + CHUNK]
+        prev = np.concatenate([[warmup if lo == 0 else breaks[lo - 1]], chunk[:-1]])
+        queue, busy, capacity = m.levels(prev, "right")
+        dt = chunk - prev
+        for i, level in enumerate((queue, busy, np.maximum(capacity, busy))):
+            areas[i] = float(np.cumsum(np.concatenate([[areas[i]], level * dt]))[-1])
+    before = np.array([warmup])  # the reset comes first at the warm-up
+    m0 = int(m.levels(before, "left")[0][0]) if warmup > 0 else 0
+    late = m.enqueued[m.enqueued >= warmup]
+    peak = (np.searchsorted(m.enqueued, late, side="right")
+            - np.searchsorted(m.from_queue, late, side="left"))
     a, k, s, d = part["arrived"], part["kind"], part["start"], part["done"]
+    end = m.levels(np.array([horizon]), "left")
     record = StepRecord(
         step=step_id,
         arrivals=int(np.count_nonzero(counted(np.where(k == IN_SERVICE, 0.0, a), warmup))),
         completions=int(np.count_nonzero((d >= warmup) & (d < horizon))),
         waits=np.asarray(part["waits"], dtype=float),
-        queue_area=_sequential(before_q * dt), busy_area=_sequential(before_b * dt),
-        capacity_area=_sequential(np.maximum(before_c, before_b) * dt),
-        max_queue=max(m0, int(enqueued.max()) if enqueued.size else 0),
-        queue_at_end=int(nq[-1]) if nq.size else 0,
-        in_service_at_end=int(bz[-1]) if bz.size else 0,
+        queue_area=float(areas[0]), busy_area=float(areas[1]), capacity_area=float(areas[2]),
+        max_queue=max(m0, int(peak.max()) if peak.size else 0),
+        queue_at_end=int(end[0][0]), in_service_at_end=int(end[1][0]),
         queued_since=a[s >= horizon].astype(float),
     )
-    return record, _samples(run, t, pre, nq, bz, cap, nominal)
+    return record, _samples(run, m)
 
 
-def _capacity_after(values: np.ndarray, nominal: int) -> np.ndarray:
-    """The nominal capacity after each moment (a moment without a change carries -1)."""
-    index = np.where(values >= 0, np.arange(values.size), -1)
-    last = np.maximum.accumulate(index) if index.size else index
-    return np.where(last >= 0, values[np.maximum(last, 0)], nominal).astype(np.int64)
-
-
-def _sequential(products: np.ndarray) -> float:
-    """A sum taken left to right, as the simulation adds one product per moment."""
-    return float(np.cumsum(products)[-1]) if products.size else 0.0
-
-
-def _samples(run: FastRun, t: np.ndarray, pre: np.ndarray, nq: np.ndarray, bz: np.ndarray,
-             cap: np.ndarray, nominal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _samples(run: FastRun, m: _Moments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(run.times)
     wakes = np.asarray(run.sample_wakes, dtype=float)
-    index = np.searchsorted(t, wakes, side="left")
     after = np.asarray(run.sample_after_event, dtype=bool)
-    if after.any():  # an event at that moment came first: its changes (and starts) count
-        index[after] = np.searchsorted(t, wakes[after], side="right")
-    if wakes.size:  # time 0: after the seeding and the changes of time 0, before arrivals
-        index[0] = int(np.count_nonzero((t < 0.0) | ((t == 0.0) & (pre == 0))))
     q = np.zeros(n, dtype=np.int64)
     b = np.zeros(n, dtype=np.int64)
-    c = np.full(n, nominal, dtype=np.int64)
-    k = np.flatnonzero(index > 0)
-    q[k], b[k], c[k] = nq[index[k] - 1], bz[index[k] - 1], cap[index[k] - 1]
+    c = np.full(n, m.nominal, dtype=np.int64)
+    if wakes.size:
+        for side, mask in (("left", ~after), ("right", after)):
+            # an event at a sample moment that came first shows its change (and starts)
+            q[:wakes.size][mask], b[:wakes.size][mask], c[:wakes.size][mask] = \
+                m.levels(wakes[mask], side)
+        # time 0: after the seeding and the changes of time 0, before the arrivals of time 0
+        q[0] = m.n_waiting - m.seeded_starts
+        b[0] = m.n_in + m.seeded_starts
+        at_zero = np.flatnonzero(m.change_at == 0.0)
+        c[0] = m.change_to[at_zero[-1]] if at_zero.size else m.nominal
     if n and run.times[-1] >= run.horizon - 1e-9:
-        q[-1] = nq[-1] if nq.size else 0
-        b[-1] = bz[-1] if bz.size else 0
-        c[-1] = cap[-1] if cap.size else nominal
+        end = m.levels(np.array([run.horizon]), "left")
+        q[-1], b[-1], c[-1] = end[0][0], end[1][0], end[2][0]
     return q, b, c
