@@ -26,6 +26,7 @@ import click
 from ketensim import __version__
 from ketensim.cli import studies
 from ketensim.cli.commands import (
+    check_work,
     claimed_out,
     command_line,
     load_file,
@@ -135,6 +136,7 @@ def run(
 
     scenario = load_file(file).with_run_options(replications=replications, seed=seed)
     phases = phases_or_none(scenario)
+    check_work([scenario], force)
     for sentence in suspect_lines(scenario, phases or [], lang):
         say(sentence.replace("Let op:", "waarschuwing:").replace("Note:", "warning:"), err=True)
     with claimed_out(out, scenario.name, force, formats,

@@ -85,6 +85,38 @@ def phases_or_none(scenario: Scenario) -> list[Phase] | None:
         return None
 
 
+VISITS_WITHOUT_FORCE = 200_000_000  # about half an hour on one core; more asks for --force
+BYTES_PER_VISIT = 100  # the engine's columns, about, per visit in flight in one replication
+
+
+def check_work(scenarios: Sequence[Scenario], force: bool) -> None:
+    """Refuse a run that the traffic equations say is enormous, unless ``--force``.
+
+    A rate typed a million times too high would otherwise run for days
+    without a word; the estimate (visits, and memory per replication) is
+    named so the user can see whether it is what they meant.
+
+    Raises:
+        ScenarioError: when the run is over :data:`VISITS_WITHOUT_FORCE` and not forced.
+    """
+    from ketensim.scenario import traffic
+
+    for sc in scenarios:
+        try:
+            per_rep = traffic.expected_visits(sc)
+        except ValueError:
+            continue  # a loop the equations cannot solve: check names it, run goes on
+        total = per_rep * sc.replications
+        if total > VISITS_WITHOUT_FORCE and not force:
+            memory = per_rep * BYTES_PER_VISIT / 2**30
+            raise ScenarioError.single(
+                sc.source or sc.name, "(the run)",
+                f"about {total:.3g} visits to steps ({per_rep:.3g} per replication, some "
+                f"{memory:.3g} GiB each): far more than a usual run; check the rates and the "
+                "horizon, or add --force to run it anyway",
+                f"at most {VISITS_WITHOUT_FORCE:.0e} visits", f"{total:.3g}")
+
+
 def timeseries_rows(scenarios: Sequence[Scenario], sample_every: float | None) -> int:
     """The longest timeseries any of the scenarios will write (Excel has a row limit).
 

@@ -19,7 +19,7 @@ import click
 
 from ketensim.errors import printable
 
-FORMAT_CHOICES = ("csv", "xlsx", "parquet", "csv-nl")
+FORMAT_CHOICES = ("csv", "xlsx", "parquet", "csv-nl", "svg")
 LANG_CHOICES = ("nl", "en")
 
 
@@ -97,8 +97,9 @@ def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
                      help="Language of the summary and the report."),
         click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
-                     help="Extra table format besides CSV (csv-nl: semicolons and a decimal "
-                          "comma for a Dutch spreadsheet); may be given more than once."),
+                     help="Extra format besides CSV tables and PNG pictures (csv-nl: "
+                          "semicolons and a decimal comma for a Dutch spreadsheet; svg: the "
+                          "pictures as SVG too); may be given more than once."),
         click.option("--no-fast-path", "no_fast_path", is_flag=True, expose_value=False,
                      callback=_no_fast_path,
                      help="Simulate every replication event by event, also a plain chain "

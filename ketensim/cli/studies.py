@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ketensim.cli.commands import (
+    check_work,
     claimed_out,
     command_line,
     comparison_folder,
@@ -68,6 +69,7 @@ def _run_comparison(
     from ketensim.present.words.compare import compare_summary
     from ketensim.studies.compare import Comparison, comparison_table, run_all
 
+    check_work(scenarios, force)
     with claimed_out(out, folder_name, force, formats,
                      _timeseries_rows(scenarios, sample_every)) as (started, target):
         with progress(sum(s.replications for s in scenarios), lang) as step_done:
@@ -116,6 +118,7 @@ def sweep(
 
     base = load_file(file).with_run_options(replications=replications, seed=seed)
     base, norm, axes, points = sweep_grid(base, target, sets)
+    check_work([p.scenario for p in points], force)
     with claimed_out(out, f"{base.name}-sweep", force, formats,
                      _timeseries_rows([base], sample_every) * len(points)) as (started,
                                                                                  destination):

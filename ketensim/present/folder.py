@@ -161,7 +161,7 @@ def _write_all(
         if "xlsx" in extras else None
     write_tables(results.tables, folder, extras, front=front)
     if run_report is None:
-        figures, pictures = draw_pictures(results, lang)
+        figures, pictures = draw_pictures(results, lang, svg="svg" in extras)
         for name, data in pictures.items():
             (folder / name).write_bytes(data)
         page = render_report(results, lang, figures=figures, files=pictures)
@@ -173,8 +173,9 @@ def _write_all(
     write_json(doc, folder / "manifest.json")
 
 
-def draw_pictures(results: Results, lang: str = "nl") -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The run's standard pictures and their PNG and SVG files, drawn and rendered once.
+def draw_pictures(results: Results, lang: str = "nl", svg: bool = False
+                  ) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The run's standard pictures and their PNG (and SVG) files, drawn and rendered once.
 
     Returns:
         The figures by stem, and the file contents by file name (``werkvoorraad.png``, ...).
@@ -182,7 +183,7 @@ def draw_pictures(results: Results, lang: str = "nl") -> tuple[dict[str, Any], d
     from ketensim.present.pictures import plots
 
     figures = plots.figures(results, lang)
-    return figures, plots.picture_files(figures)
+    return figures, plots.picture_files(figures, svg)
 
 
 def render_report(
@@ -258,7 +259,7 @@ def write_comparison(comparison: Comparison, out: Path | str, lang: str = "nl",
         "seed": comparison.seed, "replications": comparison.replications,
     }
     runs = [(r.scenario.name, r) for r in comparison.results]
-    pictures = pages.compare_pictures(comparison, lang)
+    pictures = pages.compare_pictures(comparison, lang, svg="svg" in options.get("formats", ()))
     report = pages.render_compare_report(comparison, lang, files=pictures)
     return write_bundle(out, runs, {"comparison": comparison.table}, report, doc,
                         lang=lang, files=pictures, **options)
@@ -274,10 +275,11 @@ def write_sweep(done: Sweep, out: Path | str, lang: str = "nl", **options: Any) 
         **options: passed on to :func:`write_bundle`.
     """
     from ketensim.present.pages.sweep import render_sweep_report
+    from ketensim.present.pictures import plots
     from ketensim.present.pictures import sweep as sweepplots
 
     figures = sweepplots.figures(done, lang)
-    pictures = sweepplots.files(figures)
+    pictures = plots.picture_files(figures, svg="svg" in options.get("formats", ()))
     report = render_sweep_report(done, figures, lang, files=pictures)
     doc = {
         "kind": "sweep", "scenario_name": done.scenario.name,

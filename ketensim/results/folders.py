@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-FORMATS = ("csv", "xlsx", "parquet", "csv-nl")
+FORMATS = ("csv", "xlsx", "parquet", "csv-nl", "svg")
 EXCEL_MAX_ROWS = 1_048_576
 _NEEDS = {"xlsx": ("openpyxl", "excel"), "parquet": ("pyarrow", "parquet")}
 

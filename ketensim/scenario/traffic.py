@@ -135,6 +135,21 @@ def suspect_loads(phases: Sequence[Phase]) -> list[tuple[str, float, float]]:
     return list(found.values())
 
 
+def expected_visits(scenario: Scenario, phases_: Sequence[Phase] | None = None) -> float:
+    """Visits to steps one replication is expected to handle: the work a run takes.
+
+    The sum over periods and steps of arrival rate times the period's length,
+    so a typo (a rate of 1e8) shows as an absurd number before anything runs.
+    """
+    found = phases_ if phases_ is not None else phases(scenario)
+    total = 0.0
+    for phase in found:
+        length = max(0.0, phase.end - phase.start)
+        total += sum(item.arrival_rate for item in phase.loads) * length
+    backlog = sum((s.backlog.queue + s.backlog.in_service) for s in scenario.steps if s.backlog)
+    return total + backlog
+
+
 def offered_loads(scenario: Scenario) -> tuple[StepLoad, ...]:
     """Loads of every step as the scenario stands, averaged over the whole horizon.
 

@@ -341,3 +341,11 @@ def test_a_load_far_above_one_is_flagged_as_a_probable_unit_mistake(tiny, tmp_pa
     assert "eenheidsfout" not in invoke("check", tiny).output
     ran = invoke("run", typo, "--out", tmp_path / "o", "-n", "1")
     assert "waarschuwing: een belasting van" in ran.stderr
+
+
+def test_an_enormous_run_asks_for_force_before_it_starts(tiny, tmp_path):
+    typo = tmp_path / "groot.toml"
+    typo.write_text(TINY.replace("rate = 1.2", "rate = 1200000000"), encoding="utf-8")
+    done = invoke("run", typo, "--out", tmp_path / "o")
+    assert done.exit_code == 2 and "add --force to run it anyway" in done.stderr
+    assert "visits to steps" in done.stderr and not (tmp_path / "o").exists()

@@ -87,9 +87,9 @@ def plain_reports(monkeypatch) -> None:
     from ketensim.present.pages import studies as pages
 
     monkeypatch.setattr(output, "render_report", output.plain_report)
-    monkeypatch.setattr(output, "draw_pictures", lambda *a: ({}, {}))
+    monkeypatch.setattr(output, "draw_pictures", lambda *a, **k: ({}, {}))
     monkeypatch.setattr(pages, "render_compare_report", pages.plain_compare_report)
-    monkeypatch.setattr(pages, "compare_pictures", lambda *a: {})
+    monkeypatch.setattr(pages, "compare_pictures", lambda *a, **k: {})
 
 
 def invoke(*args: object):

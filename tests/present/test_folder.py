@@ -41,7 +41,7 @@ def test_folder_holds_every_file_with_contract_columns(results, tmp_path):
     pictures = ["werkvoorraad", "wachttijd", "doorlooptijd", "bezetting", "keten",
                 "keten-na-ingrepen"]
     expected = [*CSV_FILES, "manifest.json", "report.html"]
-    expected += [f"{p}.{ext}" for p in pictures for ext in ("png", "svg")]
+    expected += [f"{p}.png" for p in pictures]
     assert names == sorted(expected)
     # The report embeds exactly the PNG written beside it.
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -259,3 +259,9 @@ def test_too_little_room_is_refused_before_running(tmp_path):
             folders.claim(tmp_path / "groot", needed_bytes=2**62):
         pass
     assert not (tmp_path / "groot").exists()
+
+
+def test_svg_pictures_on_request(results, tmp_path):
+    out = output.write_results(results, tmp_path / "run", formats=["svg"])
+    assert (out / "werkvoorraad.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert (out / "werkvoorraad.png").exists()

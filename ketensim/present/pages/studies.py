@@ -17,14 +17,14 @@ from typing import Any
 import pandas as pd
 
 
-def compare_pictures(comparison: Any, lang: str = "nl") -> dict[str, bytes]:
-    """The comparison's pictures (one colour per scenario) as PNG and SVG files."""
+def compare_pictures(comparison: Any, lang: str = "nl", svg: bool = False) -> dict[str, bytes]:
+    """The comparison's pictures (one colour per scenario) as PNG (and SVG) files."""
     report = _report_module()
     if report is None or not hasattr(report, "compare_figures"):
         return {}
     from ketensim.present.pictures import plots
 
-    return plots.picture_files(report.compare_figures(comparison.results, lang))
+    return plots.picture_files(report.compare_figures(comparison.results, lang), svg)
 
 
 def render_compare_report(

@@ -305,7 +305,7 @@ def figures(results: Any, lang: str = "nl") -> dict[str, Figure]:
 
 
 def save_all(results: Any, folder: str | Path, lang: str = "nl") -> list[Path]:
-    """Write every standard picture as PNG and SVG into ``folder``; return the paths.
+    """Write every standard picture as PNG into ``folder``; return the paths.
 
     File names are the same in every language, so scripts can rely on them.
     """
@@ -318,15 +318,17 @@ def save_all(results: Any, folder: str | Path, lang: str = "nl") -> list[Path]:
     return paths
 
 
-def picture_files(figs: dict[str, Figure]) -> dict[str, bytes]:
-    """Each figure as ``<stem>.png`` and ``<stem>.svg`` bytes, rendered once each.
+def picture_files(figs: dict[str, Figure], svg: bool = False) -> dict[str, bytes]:
+    """Each figure as ``<stem>.png`` bytes (and ``<stem>.svg`` with ``svg``), rendered once.
 
     The report embeds the same PNG bytes, so a results folder's pictures and
-    its report never disagree and nothing is drawn twice.
+    its report never disagree and nothing is drawn twice. SVG (for print and
+    slides) is drawn only on request (``--format svg``): it costs as much as
+    the PNG again.
     """
     out = {}
     for stem, fig in figs.items():
-        for ext in ("png", "svg"):
+        for ext in ("png", "svg") if svg else ("png",):
             buf = io.BytesIO()
             with mpl.rc_context({"svg.hashsalt": "ketensim"}):  # stable ids in the SVG
                 fig.savefig(buf, dpi=DPI, format=ext, metadata=_metadata(ext))

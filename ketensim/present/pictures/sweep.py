@@ -9,12 +9,10 @@ meet it with certainty. Only ``matplotlib.figure`` is used, never pyplot.
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -198,16 +196,3 @@ def axis_label(done: Sweep, lang: str = "nl") -> str:
 
 
 # -- files and the page --------------------------------------------------------------------
-
-
-def files(figs: dict[str, Figure]) -> dict[str, bytes]:
-    """Every figure as PNG and SVG bytes, by file name; no dates, so reruns match."""
-    out = {}
-    for stem, fig in figs.items():
-        for ext in ("png", "svg"):
-            buf = io.BytesIO()
-            with mpl.rc_context({"svg.hashsalt": "ketensim"}):
-                meta = {"Date": None} if ext == "svg" else {"Software": None}
-                fig.savefig(buf, format=ext, dpi=DPI, metadata=meta)
-            out[f"{stem}.{ext}"] = buf.getvalue()
-    return out
