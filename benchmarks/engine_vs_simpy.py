@@ -1,5 +1,10 @@
 """ketensim's engine against a plain hand-written SimPy model of the same chain.
 
+Three baselines in one invocation: the plain SimPy model, ketensim's event
+simulation (``--no-fast-path``) and ketensim's exact fast path; and, for the
+fast path, an independent recursion written here (a heap of server free times
+per step, its own random numbers): the fast path aims to stay within 2x of it.
+
 Both run the chain of ``chain4.toml`` (four steps with 20, 25, 20 and 5
 servers, mean service 1.0, 1.5, 2.0 and 0.5, 40% leave after step 2, 15
 arrivals per time unit, about 400,000 cases) inside this one invocation, so
@@ -78,8 +83,53 @@ def plain_simpy(seed: int = 1) -> int:
 
 
 def engine(seed: int = 1) -> int:
+    """The event simulation (the fast path switched off)."""
     scenario = ketensim.load(SCENARIO)
-    return run_replication(scenario, 0, seed).cases_in
+    return run_replication(scenario, 0, seed, fast=False).cases_in
+
+
+def fast_path(seed: int = 1) -> int:
+    """The exact fast path (the same record, bit for bit)."""
+    scenario = ketensim.load(SCENARIO)
+    record = run_replication(scenario, 0, seed)
+    assert record.fast, "the benchmark chain should run on the fast path"
+    return record.cases_in
+
+
+def recursion(seed: int = 1) -> int:
+    """An independent Kiefer-Wolfowitz recursion: arrivals, per step a heap of free servers.
+
+    Written here without ketensim's code, as a floor for what a recursion in
+    Python costs; it keeps the waits and lead times like the others.
+    """
+    import heapq
+
+    rng = np.random.default_rng(seed)
+    arrivals = np.cumsum(rng.exponential(1 / RATE, int(RATE * HORIZON * 1.1)))
+    arrivals = arrivals[arrivals < HORIZON]
+    moments, entered = arrivals, arrivals
+    waits, lead_times = [], []
+    for i, (c, mean) in enumerate(zip(CAPACITY, MEAN, strict=True)):
+        service = rng.exponential(mean, moments.size).tolist()
+        free = [0.0] * c
+        done, wait = [], []
+        for a, s in zip(moments.tolist(), service, strict=True):
+            start = a if a > free[0] else free[0]
+            d = start + s
+            heapq.heapreplace(free, d)
+            done.append(d)
+            wait.append(start - a)
+        waits.append(wait)
+        done_arr = np.asarray(done)
+        keep = done_arr < HORIZON
+        if i == 1:
+            leave = rng.random(moments.size) < 0.4
+            lead_times.append((done_arr - entered)[keep & leave])
+            keep &= ~leave
+        order = np.argsort(done_arr[keep])
+        moments, entered = done_arr[keep][order], entered[keep][order]
+    lead_times.append(moments - entered)
+    return arrivals.size
 
 
 def timed(fn, *args) -> tuple[float, int]:
@@ -115,9 +165,15 @@ def main() -> None:
 
     plain = min(timed(plain_simpy) for _ in range(args.repeat))
     ours = min(timed(engine) for _ in range(args.repeat))
-    print(f"plain SimPy model : {plain[0]:7.2f} s  {plain[1] / plain[0]:9,.0f} cases/s")
-    print(f"ketensim engine   : {ours[0]:7.2f} s  {ours[1] / ours[0]:9,.0f} cases/s")
-    print(f"speed-up (plain / ketensim engine): {plain[0] / ours[0]:.2f}x")
+    fast = min(timed(fast_path) for _ in range(args.repeat))
+    floor = min(timed(recursion) for _ in range(args.repeat))
+    print(f"plain SimPy model        : {plain[0]:7.2f} s  {plain[1] / plain[0]:9,.0f} cases/s")
+    print(f"ketensim simulation      : {ours[0]:7.2f} s  {ours[1] / ours[0]:9,.0f} cases/s")
+    print(f"ketensim fast path       : {fast[0]:7.2f} s  {fast[1] / fast[0]:9,.0f} cases/s")
+    print(f"independent recursion    : {floor[0]:7.2f} s  {floor[1] / floor[0]:9,.0f} cases/s")
+    print(f"speed-up (plain / ketensim simulation): {plain[0] / ours[0]:.2f}x")
+    print(f"speed-up (plain / ketensim fast path) : {plain[0] / fast[0]:.2f}x")
+    print(f"fast path / independent recursion      : {fast[0] / floor[0]:.2f}x (aim: at most 2)")
     if not args.no_cli:
         cli = min(whole_run() for _ in range(args.repeat))
         print(f"ketensim run (whole process, all result files): {cli[0]:7.2f} s "
@@ -125,8 +181,10 @@ def main() -> None:
         print(f"speed-up (plain / whole ketensim run): {plain[0] / cli[0]:.2f}x")
     if args.memory:
         plain_mem, our_mem = peak_memory(plain_simpy), peak_memory(engine)
-        print(f"peak memory: plain {plain_mem:.1f} MiB, ketensim {our_mem:.1f} MiB "
-              f"(ratio ketensim / plain {our_mem / plain_mem:.2f})")
+        fast_mem = peak_memory(fast_path)
+        print(f"peak Python heap (tracemalloc): plain {plain_mem:.1f} MiB, ketensim simulation "
+              f"{our_mem:.1f} MiB ({our_mem * 2**20 / ours[1]:.0f} bytes a case), fast path "
+              f"{fast_mem:.1f} MiB ({fast_mem * 2**20 / ours[1]:.0f} bytes a case)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ketensim.engine.plain import Tie, wakes
+from ketensim.engine.sampling import Draws
 from ketensim.scenario.calendars import rate_changes
 from ketensim.scenario.distributions import Exponential
 from ketensim.scenario.model import Arrival
@@ -57,6 +58,10 @@ def poisson(run: FastRun, arrival: Arrival, ctype: int) -> tuple[np.ndarray, np.
             block = hazards.take(4096)[::-1].tolist()
         return block.pop()
 
+    if not moments and rate > 0:
+        found = _steady(hazards, rate, horizon)
+        if found is not None:
+            return _batched(found, batch, ctype)
     due = fire = math.inf
     left = 0.0
     now = 0.0
@@ -90,11 +95,40 @@ def poisson(run: FastRun, arrival: Arrival, ctype: int) -> tuple[np.ndarray, np.
         if change == fire and fire < horizon:
             raise Tie("an arrival and a rate change coincide")
         break
-    t = np.asarray(out, dtype=float)
+    return _batched(np.asarray(out, dtype=float), batch, ctype)
+
+
+def _batched(t: np.ndarray, batch: Draws | None, ctype: int) -> tuple[np.ndarray, np.ndarray]:
     if batch is not None and t.size:
         sizes = np.maximum(1, np.round(batch.take(t.size))).astype(np.int64)
         t = np.repeat(t, sizes)  # round half to even, as Python's round in the source
     return t, np.full(t.size, ctype, dtype=np.int64)
+
+
+def _steady(hazards: Draws, rate: float, horizon: float) -> np.ndarray | None:
+    """A source at one rate: its moments as a running sum, when that is exact.
+
+    The source plans each arrival at ``now + h / rate`` and sleeps the
+    difference, so it wakes at ``now + ((now + h / rate) - now)``; that is the
+    running sum ``now + h / rate`` itself whenever the subtraction is exact,
+    which it nearly always is (Sterbenz). The sum is taken in one pass and
+    every step is checked; on the rare step where it is not exact, None makes
+    the caller replay the source step by step instead.
+    """
+    chunks: list[np.ndarray] = []
+    now = 0.0
+    expected = int(rate * horizon * 1.05) + 64
+    while now < horizon:
+        x = hazards.take(expected) / rate
+        running = np.cumsum(np.concatenate([[now], x]))  # sequential, as the source adds
+        prev, due = running[:-1], running[1:]
+        if not np.array_equal(prev + (due - prev), due):
+            return None
+        chunks.append(due)
+        now = float(due[-1])
+        expected = int(rate * max(horizon - now, 0.0) * 1.1) + 64
+    moments = np.concatenate(chunks)
+    return moments[moments < horizon]
 
 def rate_moments(run: FastRun, arrival: Arrival) -> list[tuple[float, int, float, float]]:
     """Every moment the source's rate changes (its pattern and events), or a Tie."""

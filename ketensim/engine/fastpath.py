@@ -234,7 +234,8 @@ class FastRun:
         del keep
         self._route(step, case, arrived, kind, done, parts)
         return {"case": case, "arrived": arrived, "kind": kind, "start": start, "done": done,
-                "waits": waits, "cap_changes": changes, "step": step}
+                "done_sorted": self.done_sorted, "waits": waits, "cap_changes": changes,
+                "step": step}
 
     def _check_arrivals(self, arrived: np.ndarray, origin: np.ndarray) -> None:
         """Arrivals at one moment from two places, or at a fixed moment, need the event list."""
@@ -249,6 +250,7 @@ class FastRun:
         finished = np.flatnonzero(done < self.horizon)
         finished = finished[np.argsort(done[finished], kind="stable")]
         d = done[finished]
+        self.done_sorted = d  # the step's record counts completions in this order too
         if (np.diff(d) == 0).any():
             raise Tie("two completions at one moment")
         if self.at_fixed(d) or _meets(arrived[kind == ARRIVED], d):
@@ -337,26 +339,31 @@ def _recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
     c = 0
     nxt = changes[0][0] if changes else math.inf
     replace = heapq.heapreplace
-    for j in range(j, n):  # noqa: B020 - the loop picks up where the seeding stopped
-        a = arrived[j]
-        top = heap[0] if heap else math.inf
-        cand = a if a > top else top
-        while cand >= nxt and c < len(changes):
-            t, new = changes[c]
-            if t == cand and t > 0 and (t == a or (t == top and top not in made_free)):
-                raise Tie("a capacity change coincides with a start")
-            heap, retired = _rebuild(heap, retired, t, new)
-            made_free.add(t)
-            c += 1
-            nxt = changes[c][0] if c < len(changes) else math.inf
-            top = heap[0] if heap else math.inf
+    if not heap:
+        heap = [math.inf]  # no server: nothing starts until a change brings one
+    while j < n:
+        limit = nxt if nxt < horizon else horizon
+        for j in range(j, n):  # noqa: B020 - each pass picks up where the last one stopped
+            a = arrived[j]
+            top = heap[0]
             cand = a if a > top else top
-        if cand >= horizon:
-            break
-        d = cand + service[j]
-        replace(heap, d)
-        start[j] = cand
-        done[j] = d
+            if cand >= limit:
+                break
+            d = cand + service[j]
+            replace(heap, d)
+            start[j] = cand
+            done[j] = d
+        else:
+            break  # every case has started
+        if cand < nxt or c >= len(changes):
+            break  # by the horizon the rest has not started
+        t, new = changes[c]
+        if t == cand and t > 0 and (t == a or (t == top and top not in made_free)):
+            raise Tie("a capacity change coincides with a start")
+        heap, retired = _rebuild(heap, retired, t, new)
+        made_free.add(t)
+        c += 1
+        nxt = changes[c][0] if c < len(changes) else math.inf
     while c < len(changes):  # changes after the last start: a tie with a completion still counts
         heap, retired = _rebuild(heap, retired, changes[c][0], changes[c][1])
         c += 1
@@ -373,15 +380,15 @@ def _rebuild(heap: list[float], retired: list[float], t: float,
     """
     if t > 0 and (t in heap or t in retired):
         raise Tie("a completion (or a second change) coincides with a capacity change")
-    busy = sorted([f for f in heap if f > t] + [f for f in retired if f > t])
+    busy = sorted([f for f in heap if t < f < math.inf] + [f for f in retired if f > t])
     if len(busy) <= capacity:
         new = busy + [t] * (capacity - len(busy))
         heapq.heapify(new)
-        return new, []
+        return new or [math.inf], []
     cut = len(busy) - capacity
     new = busy[cut:]
     heapq.heapify(new)
-    return new, busy[:cut]
+    return new or [math.inf], busy[:cut]
 
 
 def _table(routes: tuple[Route, ...], steps: dict[str, int], outcomes: dict[str, int]

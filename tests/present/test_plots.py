@@ -249,8 +249,9 @@ def test_every_plain_axis_of_a_dutch_picture_gets_dutch_ticks():
 
 
 def test_a_thousand_events_draw_as_lines_with_at_most_twenty_titles():
-    import ketensim
     from builders import event, poisson, scenario, step
+
+    import ketensim
 
     events = [event(0.5 + k * 0.09, a__capacity=1 + k % 3) for k in range(1000)]
     sc = scenario([step("a", 2, 0.5)], [poisson("a", 1.0)], horizon=100, events=events)
