@@ -37,7 +37,7 @@ def replayed(run: FastRun, arrival: Arrival, types: list[int] | int
             break
         out.append(now)
         kinds.append(types[i] if isinstance(types, list) else types)
-    return np.asarray(out, dtype=float), np.asarray(kinds, dtype=np.int64)
+    return np.asarray(out, dtype=float), np.asarray(kinds, dtype=np.int32)
 
 
 def poisson(run: FastRun, arrival: Arrival, ctype: int) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +102,7 @@ def _batched(t: np.ndarray, batch: Draws | None, ctype: int) -> tuple[np.ndarray
     if batch is not None and t.size:
         sizes = np.maximum(1, np.round(batch.take(t.size))).astype(np.int64)
         t = np.repeat(t, sizes)  # round half to even, as Python's round in the source
-    return t, np.full(t.size, ctype, dtype=np.int64)
+    return t, np.full(t.size, ctype, dtype=np.int32)
 
 
 def _steady(hazards: Draws, rate: float, horizon: float) -> np.ndarray | None:

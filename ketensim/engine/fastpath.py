@@ -136,7 +136,7 @@ class FastRun:
         self.n_backlog = len(entered)
         t, case_type, to = self._entries(source_types)
         self.entered = np.concatenate([np.asarray(entered, dtype=float), t])
-        self.ctype = np.concatenate([np.asarray(ctype, dtype=np.int64), case_type])
+        self.ctype = np.concatenate([np.asarray(ctype, dtype=CASE), case_type.astype(CASE)])
         cases = np.arange(self.n_backlog, self.n_backlog + t.size, dtype=CASE)
         for sid, index in self.step_index.items():
             mine = to == index
@@ -199,17 +199,18 @@ class FastRun:
                      else poisson(self, arrival, source_types[k]))  # type: ignore[arg-type]
             moments.append(t)
             types.append(ct)
-            sources.append(np.full(t.size, k, dtype=np.int64))
+            sources.append(np.full(t.size, k, dtype=CASE))
         t = np.concatenate(moments) if moments else np.empty(0)
-        src = np.concatenate(sources) if sources else np.empty(0, np.int64)
-        ct = np.concatenate(types) if types else np.empty(0, np.int64)
-        order = np.lexsort((np.arange(t.size), src, t))  # by time; a batch keeps its order
-        t, src, ct = t[order], src[order], ct[order]
-        same = np.diff(t) == 0
-        if (same & (np.diff(src) != 0)).any():
-            raise Tie("two sources bring a case at one moment")
-        to = np.array([self.step_index[a.to] for a in self.sc.arrivals], dtype=np.int64)
-        return t, ct, to[src] if src.size else np.empty(0, np.int64)
+        src = np.concatenate(sources) if sources else np.empty(0, CASE)
+        ct = np.concatenate(types) if types else np.empty(0, CASE)
+        if len(moments) > 1:  # one source is in order already (a batch keeps its order)
+            order = np.argsort(t, kind="stable")
+            t, src, ct = t[order], src[order], ct[order]
+            del order
+            if ((np.diff(t) == 0) & (np.diff(src) != 0)).any():
+                raise Tie("two sources bring a case at one moment")
+        to = np.array([self.step_index[a.to] for a in self.sc.arrivals], dtype=CASE)
+        return t, ct, to[src] if src.size else np.empty(0, CASE)
 
     # -- one step ------------------------------------------------------------------------
     def _serve(self, step: Step, pieces: list[tuple[np.ndarray, ...]],
@@ -218,12 +219,16 @@ class FastRun:
         case, arrived, kind, origin = _joined(pieces)
         # The werkvoorraad first (as seeded: in service, then waiting), then arrivals by time;
         # cases that arrive at one moment (a batch) keep their order.
-        seeded = np.flatnonzero(kind != ARRIVED)
-        new = np.flatnonzero(kind == ARRIVED)
-        order = np.concatenate([seeded, new[np.argsort(arrived[new], kind="stable")]])
-        del seeded, new
-        case, arrived, kind, origin = case[order], arrived[order], kind[order], origin[order]
-        del order
+        first = int(np.count_nonzero(kind != ARRIVED))
+        in_order = bool((kind[:first] != ARRIVED).all()) and bool(
+            (arrived[first + 1:] >= arrived[first:-1]).all())
+        if not in_order:  # cases came from several places: put them in time order
+            seeded = np.flatnonzero(kind != ARRIVED)
+            new = np.flatnonzero(kind == ARRIVED)
+            order = np.concatenate([seeded, new[np.argsort(arrived[new], kind="stable")]])
+            del seeded, new
+            case, arrived, kind, origin = case[order], arrived[order], kind[order], origin[order]
+            del order
         first = int(np.count_nonzero(kind != ARRIVED))
         self._check_arrivals(arrived[first:], origin[first:])
         changes = [(t, int(ch.value)) for t, e in self.events for ch in e.changes
@@ -404,5 +409,5 @@ def _table(routes: tuple[Route, ...], steps: dict[str, int], outcomes: dict[str,
         to.append(-1 if route.is_exit else steps[route.to])
         out.append(outcomes[route.exit_outcome] if route.is_exit else -1)
     cum[-1] = math.inf
-    return (np.asarray(cum, dtype=float), np.asarray(to, dtype=np.int64),
-            np.asarray(out, dtype=np.int64))
+    return (np.asarray(cum, dtype=float), np.asarray(to, dtype=CASE),
+            np.asarray(out, dtype=CASE))

@@ -114,9 +114,9 @@ def step_record(run: FastRun, step_id: str, nominal: int, part: dict[str, Any]
     m = _Moments(run, nominal, part)
     warmup, horizon = run.warmup, run.horizon
     # The simulation adds level x dt at each of the step's own moments in the window.
-    breaks = np.concatenate([m.arrived, m.done, m.change_at])
-    breaks = np.sort(breaks[breaks > warmup], kind="stable")  # sorted runs: merged in O(n)
-    breaks = np.concatenate([breaks, [horizon]])
+    breaks = np.concatenate([m.arrived, m.done, m.change_at, [horizon]])
+    breaks.sort(kind="stable")  # in place; sorted runs merge in O(n)
+    breaks = breaks[np.searchsorted(breaks, warmup, side="right"):]  # a view: the window
     areas = np.zeros(3)
     for lo in range(0, breaks.size, CHUNK):
         chunk = breaks[lo:lo + CHUNK]
