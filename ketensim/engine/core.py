@@ -14,6 +14,7 @@ from collections import deque
 from simpy.core import Environment
 from simpy.events import Event, Timeout
 
+from ketensim.engine.partners import PartnerBook
 from ketensim.engine.pools import PoolRuntime
 from ketensim.engine.routing import Hop
 from ketensim.engine.sampling import Draws
@@ -41,6 +42,8 @@ class Chain:
         self.entered: array[float] = array("d")
         self.case_type: array[int] = array("i")
         self.n_backlog = 0
+        self.book = PartnerBook([p.id for p in scenario.partners], scenario.warmup)
+        self.partner_index = {p.id: k for k, p in enumerate(scenario.partners)}
         # Chain tallies over the window.
         self.cases_in = self.cases_out = self.in_chain = self.reentries = 0
         self.lead_times: array[float] = array("d")
@@ -77,6 +80,8 @@ class Chain:
         case = len(self.entered)
         self.entered.append(entered)
         self.case_type.append(case_type)
+        self.book.with_.append(-1)
+        self.book.since.append(0.0)
         return case
 
     def enter(self, station: Station, case_type: int) -> None:
@@ -91,6 +96,7 @@ class Chain:
         station.arrive(case)
 
     def leave(self, case: int, outcome: int, now: float) -> None:
+        self.book.close(case, now)
         self.in_chain -= 1
         self.cases_out += 1
         self.outcome_counts[outcome] += 1
@@ -142,11 +148,17 @@ class Chain:
             dest = src
         if hop.delay is None:
             dest.arrive(case, src)
+            return
+        if dest.pidx == self.book.with_[case]:  # on the way between two steps of one partner
+            self.book.on_the_way(dest.pidx, now, +1)
         else:
-            Timeout(self.env, hop.delay.next(), (case, dest)).callbacks.append(self._deliver)
+            self.book.close(case, now)
+        Timeout(self.env, hop.delay.next(), (case, dest)).callbacks.append(self._deliver)
 
     def _deliver(self, event: Timeout) -> None:
         case, dest = event._value
+        if self.book.with_[case] >= 0:
+            self.book.on_the_way(self.book.with_[case], self.env.now, -1)
         dest.arrive(case)
 
     def _reenter(self, event: Timeout) -> None:
@@ -170,7 +182,7 @@ class Chain:
             default = self.case_type_index(backlog.case_type)
             for _ in range(backlog.in_service):
                 case = self.new_case(0.0, default)
-                self._seed_counts(station, 0.0)
+                self._seed_counts(station, case, 0.0)
                 station.tally_wait(case, 0.0, 0.0)
                 station._begin(case, 0.0)
             for k in range(backlog.queue):
@@ -178,18 +190,21 @@ class Chain:
                 ctype = self.case_type_index(backlog.types[k]) if k < len(backlog.types) \
                     else default
                 case = self.new_case(-age, ctype)
-                self._seed_counts(station, -age)
+                self._seed_counts(station, case, -age)
                 station._enqueue(case, -age)
         self.n_backlog = len(self.entered)
         for station in self.stations.values():  # free servers start on the werkvoorraad at once
             if station.nq:
                 station.fill(self.env.now)
 
-    def _seed_counts(self, station: Station, arrived: float) -> None:
+    def _seed_counts(self, station: Station, case: int, arrived: float) -> None:
         self.in_chain += 1
+        self.book.take_in(case, station.pidx, arrived)
         if counts(arrived, self.warmup):
             self.cases_in += 1
             station.arrivals += 1
+        else:
+            station.uncounted += 1  # reached the step before the window: still part of its stock
 
     # -- interventions and the window ----------------------------------------
     def apply(self, change: Change) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ketensim.engine.fastarrivals import poisson, replayed
+from ketensim.engine.fastpartners import PartnerVisits
 from ketensim.engine.plain import Tie, topological_order, wakes
 from ketensim.engine.records import ReplicationRecord
 from ketensim.engine.sampling import Draws
@@ -75,6 +76,7 @@ class FastRun:
         self.warmup = scenario.warmup
         self.times = times
         self.step_index = {s.id: i for i, s in enumerate(scenario.steps)}
+        self.visits_to = PartnerVisits(scenario)
         self.outcome_index = {name: i for i, name in enumerate(scenario.outcomes)}
         self.case_types: dict[str, int] = {}
         ordered = list(scenario.events)
@@ -137,6 +139,7 @@ class FastRun:
         t, case_type, to = self._entries(source_types)
         self.entered = np.concatenate([np.asarray(entered, dtype=float), t])
         self.ctype = np.concatenate([np.asarray(ctype, dtype=CASE), case_type.astype(CASE)])
+        self.visits_to.since = np.zeros(self.entered.size)
         cases = np.arange(self.n_backlog, self.n_backlog + t.size, dtype=CASE)
         for sid, index in self.step_index.items():
             mine = to == index
@@ -231,6 +234,7 @@ class FastRun:
             del order
         first = int(np.count_nonzero(kind != ARRIVED))
         self._check_arrivals(arrived[first:], origin[first:])
+        self.visits_to.take_in(self.step_index[step.id], case, arrived, origin)
         changes = [(t, int(ch.value)) for t, e in self.events for ch in e.changes
                    if ch.kind == "step" and ch.target == step.id and ch.attribute == "capacity"]
         start, done = _recursion(self, step, arrived, kind, changes)
@@ -279,6 +283,7 @@ class FastRun:
         index = self.step_index[step.id]
         leaving = target < 0
         moved = case[finished]
+        self.visits_to.let_go(index, moved, d, target)
         self.exits.append((d[leaving], moved[leaving], outcome[leaving]))
         if self.keep_visits:
             self.closed.append((d, moved, np.full(d.size, index, CASE),

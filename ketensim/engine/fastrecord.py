@@ -9,7 +9,7 @@ is sequential), so the integrals are the same floats, not merely close ones.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -31,11 +31,12 @@ def assemble(run: FastRun, log: VisitLog | None = None) -> ReplicationRecord:
     queue = np.zeros((len(sc.steps), n_samples), dtype=np.int64)
     busy = np.zeros_like(queue)
     capacity = np.zeros_like(queue)
+    arrived = np.zeros_like(queue)
     steps = []
     for i, step in enumerate(sc.steps):
         record, levels = run.records[step.id]
         steps.append(record)
-        queue[i], busy[i], capacity[i] = levels
+        queue[i], busy[i], capacity[i], arrived[i] = levels
     t, case, outcome = (np.concatenate(x) for x in zip(*run.exits, strict=True)) \
         if run.exits else (np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
     order = np.argsort(t, kind="stable")
@@ -64,6 +65,8 @@ def assemble(run: FastRun, log: VisitLog | None = None) -> ReplicationRecord:
         deadlock=None, case_types=tuple(run.case_types), capacity_samples=capacity, pools={},
         lead_entered=entered[counts_lead],
         entered=run.entered[counted(run.entered, run.warmup)], fast=True,
+        arrived_samples=arrived, left_samples=arrived - queue - busy,
+        outside_samples=np.zeros(n_samples, dtype=np.int64), partners=run.visits_to.finish(),
     )
 
 
@@ -109,7 +112,7 @@ class _Moments:
 
 
 def step_record(run: FastRun, step_id: str, nominal: int, part: dict[str, Any]
-                ) -> tuple[StepRecord, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+                ) -> tuple[StepRecord, tuple[np.ndarray, ...]]:
     """One step's record and its sampled levels, from its cases' moments."""
     m = _Moments(run, nominal, part)
     warmup, horizon = run.warmup, run.horizon
@@ -141,28 +144,37 @@ def step_record(run: FastRun, step_id: str, nominal: int, part: dict[str, Any]
         max_queue=max(m0, int(peak.max()) if peak.size else 0),
         queue_at_end=int(end[0][0]), in_service_at_end=int(end[1][0]),
         queued_since=a[s >= horizon].astype(float),
+        stock_area=float(areas[0]) + float(areas[1]),
     )
     return record, _samples(run, m)
 
 
-def _samples(run: FastRun, m: _Moments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _samples(run: FastRun, m: _Moments) -> tuple[np.ndarray, ...]:
+    """Queue, busy servers, capacity and cases taken in so far, at every sample time."""
     n = len(run.times)
     wakes = np.asarray(run.sample_wakes, dtype=float)
     after = np.asarray(run.sample_after_event, dtype=bool)
     q = np.zeros(n, dtype=np.int64)
     b = np.zeros(n, dtype=np.int64)
     c = np.full(n, m.nominal, dtype=np.int64)
+    seeded = m.n_waiting + m.n_in
+    taken = np.full(n, seeded, dtype=np.int64)  # the werkvoorraad was taken in at time 0
     if wakes.size:
-        for side, mask in (("left", ~after), ("right", after)):
+        sides: tuple[tuple[Literal["left", "right"], np.ndarray], ...] = (
+            ("left", ~after), ("right", after))
+        for side, mask in sides:
             # an event at a sample moment that came first shows its change (and starts)
             q[:wakes.size][mask], b[:wakes.size][mask], c[:wakes.size][mask] = \
                 m.levels(wakes[mask], side)
+            taken[:wakes.size][mask] = seeded + np.searchsorted(m.arrived, wakes[mask], side=side)
         # time 0: after the seeding and the changes of time 0, before the arrivals of time 0
         q[0] = m.n_waiting - m.seeded_starts
         b[0] = m.n_in + m.seeded_starts
         at_zero = np.flatnonzero(m.change_at == 0.0)
         c[0] = m.change_to[at_zero[-1]] if at_zero.size else m.nominal
+        taken[0] = seeded  # time 0 is read before the arrivals of time 0
     if n and run.times[-1] >= run.horizon - 1e-9:
         end = m.levels(np.array([run.horizon]), "left")
         q[-1], b[-1], c[-1] = end[0][0], end[1][0], end[2][0]
-    return q, b, c
+        taken[-1] = seeded + np.searchsorted(m.arrived, run.horizon, side="left")
+    return q, b, c, taken

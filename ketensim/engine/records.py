@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ketensim.engine.partners import PartnerRecord
+
 
 @dataclass
 class StepRecord:
@@ -38,6 +40,7 @@ class StepRecord:
     late: int = 0  # waits that passed the failure-demand term and made a new case
     queued_since: np.ndarray = field(default_factory=lambda: np.empty(0))  # arrival times of
     # the cases still waiting at the horizon: a norm on waits counts the long-waiting ones
+    stock_area: float = 0.0  # integral of the cases at the step (waiting, in service, blocked)
 
 
 @dataclass
@@ -69,6 +72,13 @@ class ReplicationRecord:
     entered: np.ndarray = field(default_factory=lambda: np.empty(0))  # entry times of the cases
     # entering the chain in the window (cases_in of them), in order
     fast: bool = False  # computed by the exact fast path (engine/fastpath.py), not simulated
+    arrived_samples: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # shape
+    # (n_steps, n): cases taken in at each step since time 0 (the werkvoorraad at start too)
+    left_samples: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # cases that
+    # left each step since time 0: the gap to ``arrived_samples`` is the step's stock
+    outside_samples: np.ndarray = field(default_factory=lambda: np.empty(0))  # cases a cap on
+    # work in progress holds outside the chain, at each sample time
+    partners: list[PartnerRecord] = field(default_factory=list)  # in scenario partner order
 
     @property
     def window(self) -> float:

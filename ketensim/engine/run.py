@@ -65,12 +65,16 @@ def simulate_replication(scenario: Scenario, replication: int, seed: int,
     queue = np.zeros((len(chain.stations), len(times)), dtype=np.int64)
     busy = np.zeros_like(queue)
     capacity = np.zeros_like(queue)
+    arrived = np.zeros_like(queue)
+    left = np.zeros_like(queue)
+    outside = np.zeros(len(times), dtype=np.int64)
+    samples = (queue, busy, capacity, arrived, left, outside)
 
     if scenario.warmup > 0:
         _at(env, scenario.warmup, chain.reset_statistics)
     _start_calendars(chain)
     env.process(_interventions(env, chain))
-    env.process(_sampler(env, chain, times, queue, busy, capacity))
+    env.process(_sampler(env, chain, times, samples))
     start_policies(chain)
     chain.seed_backlog()
     for source in chain.sources.values():
@@ -85,7 +89,7 @@ def simulate_replication(scenario: Scenario, replication: int, seed: int,
         env.run(until=scenario.horizon)
     finally:
         gc.unfreeze()
-    return _record(chain, replication, times, (queue, busy, capacity))
+    return _record(chain, replication, times, samples)
 
 
 def _at(env: Environment, when: float, callback: Any) -> None:
@@ -144,35 +148,41 @@ def _closed_pools(chain: Chain) -> list[PoolRuntime]:
 
 
 def _sampler(
-    env: Environment, chain: Chain, times: np.ndarray, queue: np.ndarray, busy: np.ndarray,
-    capacity: np.ndarray,
+    env: Environment, chain: Chain, times: np.ndarray, samples: tuple[np.ndarray, ...]
 ) -> Generator[Event, Any, None]:
-    stations = list(chain.stations.values())
     for k, t in enumerate(times):
         if t >= chain.scenario.horizon:
             return  # the reading at the horizon is taken after the run
         if t > env.now:
             yield env.timeout(t - env.now)
-        for i, st in enumerate(stations):
-            queue[i, k] = st.nq
-            busy[i, k] = st.busy
-            capacity[i, k] = st.capacity
+        _read(chain, samples, k)
+
+
+def _read(chain: Chain, samples: tuple[np.ndarray, ...], k: int) -> None:
+    """Take sample ``k``: levels per step, the cumulative flow and the queue at the door."""
+    queue, busy, capacity, arrived, left, outside = samples
+    for i, st in enumerate(chain.stations.values()):
+        queue[i, k] = st.nq
+        busy[i, k] = st.busy
+        capacity[i, k] = st.capacity
+        taken_in = st.arrivals_before + st.arrivals + st.uncounted
+        arrived[i, k] = taken_in
+        left[i, k] = taken_in - st.nq - st.holding
+    outside[k] = len(chain.outside)
 
 
 def _record(
     chain: Chain, replication: int, times: np.ndarray, samples: tuple[np.ndarray, ...]
 ) -> ReplicationRecord:
     scenario = chain.scenario
-    queue, busy, capacity = samples
+    queue, busy, capacity, arrived, left, outside = samples
     horizon = scenario.horizon
     steps = []
-    for i, st in enumerate(chain.stations.values()):
+    for st in chain.stations.values():
         st.advance(horizon)
-        if times.size and times[-1] >= horizon - 1e-9:
-            queue[i, -1] = st.nq
-            busy[i, -1] = st.busy
-            capacity[i, -1] = st.capacity
         steps.append(_step_record(st))
+    if times.size and times[-1] >= horizon - 1e-9:
+        _read(chain, samples, len(times) - 1)
     chain._advance_outside()
     return ReplicationRecord(
         replication=replication,
@@ -197,6 +207,10 @@ def _record(
         pools={p.id: (p.b_area, p.c_area) for p in _closed_pools(chain)},
         lead_entered=np.frombuffer(chain.lead_entered, dtype=float),
         entered=_entered_in_window(chain),
+        arrived_samples=arrived,
+        left_samples=left,
+        outside_samples=outside,
+        partners=chain.book.finish(horizon),
     )
 
 
@@ -223,6 +237,7 @@ def _step_record(st: Station) -> StepRecord:
         wait_types=np.frombuffer(st.wait_types, dtype=np.int32),
         late=st.late,
         queued_since=_queued_since(st),
+        stock_area=st.stock_area,
     )
 
 

@@ -30,6 +30,28 @@ class SessionStation(Station):
         self.sessions = step.sessions
         self.duration = chain.draws(f"session:{step.id}", step.sessions.duration)
 
+    # A session server holds a whole batch: the step's stock counts the cases in sessions.
+    held = 0  # cases in a session now
+    held_area = 0.0  # their integral over the window
+
+    @property
+    def holding(self) -> int:
+        return self.held
+
+    @property
+    def stock_area(self) -> float:
+        return self.q_area + self.held_area
+
+    def advance(self, now: float) -> None:
+        dt = now - self.last
+        if dt > 0.0 and self.held:
+            self.held_area += self.held * dt
+        super().advance(now)
+
+    def reset_statistics(self, now: float) -> None:
+        super().reset_statistics(now)
+        self.held_area = 0.0
+
     def start(self) -> None:
         self.env.process(self._calendar())
 
@@ -52,6 +74,8 @@ class SessionStation(Station):
             self._overflow(case, now)
             return
         self.arrivals += 1
+        if self.with_[case] != self.pidx:
+            self.book.take_in(case, self.pidx, now)
         self._enqueue(case, now)
 
     def full_for_block(self) -> bool:
@@ -65,6 +89,8 @@ class SessionStation(Station):
         while self.senders and self.nq < self.limit:
             sender, case = self.senders.popleft()
             self.arrivals += 1
+            if self.with_[case] != self.pidx:
+                self.book.take_in(case, self.pidx, now)
             self._enqueue(case, now)
             if sender is None:
                 self.at_door -= 1
@@ -80,6 +106,7 @@ class SessionStation(Station):
                 self.tally_wait(case, arrived, now)
                 batch.append(case)
             self.busy += 1
+            self.held += len(batch)
             Timeout(self.env, self.duration.next(), batch).callbacks.append(self._session_done)
         self._admit(now)
 
@@ -87,6 +114,7 @@ class SessionStation(Station):
         now = self.env.now
         self.advance(now)
         self.busy -= 1
+        self.held -= len(event._value)
         for case in event._value:
             self.completions += 1
             self._forward(case, self.pick(case), now)

@@ -88,6 +88,10 @@ class Station:
         self.dismiss_u = chain.draws(f"dismiss:{step.id}") if step.dismissal else None
         self.dismiss_outcome = chain.outcome_index[step.dismissal.outcome] if step.dismissal else -1
         self.side_u = chain.draws(f"side:{step.id}")  # rework and re-entry decisions
+        self.pidx = chain.partner_index[step.partner]
+        self.book = chain.book
+        self.with_ = chain.book.with_  # per case: the partner it is with (grows in place)
+        self.uncounted = 0  # werkvoorraad at start that reached the step before the window
         self.reset_statistics(0.0)
         self.waits: array[float] = array("d")
         self.wait_types: array[int] = array("i")  # case type of each wait, for typed steps
@@ -156,6 +160,8 @@ class Station:
             self._overflow(case, now)
             return
         self.arrivals += 1
+        if self.with_[case] != self.pidx:
+            self.book.take_in(case, self.pidx, now)
         if self.dismissal is not None and self.nq > self.dismissal.above \
                 and self.dismiss_u.next() < self.dismissal.share:  # type: ignore[union-attr]
             self.dismissed += 1
@@ -334,6 +340,8 @@ class Station:
         while self.senders and (self.nq < self.limit or self.busy < self.capacity):
             sender, case = self.senders.popleft()
             self.arrivals += 1
+            if self.with_[case] != self.pidx:
+                self.book.take_in(case, self.pidx, now)
             if not self.nq and self._server_free():
                 self._start(case, now, now)
             else:
@@ -353,6 +361,16 @@ class Station:
         self.fill(now)
 
     # -- statistics ---------------------------------------------------------
+    @property
+    def holding(self) -> int:
+        """Cases held by servers (in service or blocked): with the queue, the step's stock."""
+        return self.busy
+
+    @property
+    def stock_area(self) -> float:
+        """Integral over the window of the cases at the step (waiting, in service, blocked)."""
+        return self.q_area + self.b_area
+
     def advance(self, now: float) -> None:
         """Add the time since the last change to the time integrals."""
         dt = now - self.last

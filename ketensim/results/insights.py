@@ -1,80 +1,53 @@
-"""The plain-words verdict a policy maker reads first.
+"""The plain-words verdict a policy maker reads first, in numbers.
 
 Tables answer questions the reader already has; these findings tell him which
-question matters: which schakel backs up, from when and how fast, what the
-lead time is with its uncertainty, which step is the busiest, and which steps
-only look fine because a bottleneck upstream holds their work back
-(afscherming), and whether the scenario's norms are met. Pure pandas/NumPy;
-the wording lives in :mod:`ketensim.present.words.verdict`.
+question matters, and every one is taken from what the simulation did, never
+from the paper load alone. For every queue the run has (each step, the door
+of a cap on work in progress, each shared pool) the curves of all
+replications are read (:mod:`.judgement`): growing, cleared, swinging,
+shrinking, settled or stable, and held down by losses where cases give up,
+are dismissed or turned away. Damage that is no pile (blocking, diversion,
+rejection, long waits on a high level) is a finding of its own
+(:mod:`.damage`), as is what each partner holds. The paper load of ``check``
+is kept as context: it says why a step is under pressure, the run says what
+came of it. Pure pandas/NumPy; the wording lives in
+:mod:`ketensim.present.words.verdict`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ketensim.results.damage import (
+    Damage,
+    Losses,
+    PartnerFigures,
+    Plateau,
+    damage_of,
+    losses_at,
+    partner_figures,
+    plateaus_of,
+)
+from ketensim.results.judgement import Reading, read_curve
 from ketensim.results.norms import Judgement, judge
 from ketensim.results.stats import Interval as Estimate
 from ketensim.results.stats import bounds_of, has_interval, mean_ci
-from ketensim.results.trend import CurveTrend, curve_trend
 from ketensim.scenario import traffic
 
 __all__ = [
-    "Estimate",
-    "Findings",
-    "Load",
-    "NormFinding",
-    "Shield",
-    "Trend",
-    "analyse",
-    "backlog_trends",
-    "has_interval",
-    "mean_ci",
+    "Damage", "Estimate", "Findings", "Load", "Losses", "NormFinding", "PartnerFigures",
+    "Plateau", "QueueFinding", "Shield", "analyse", "has_interval", "mean_ci", "queue_findings",
 ]
 
 SHIELD_DROP = 0.05  # a step gets at least this share less than offered before we call it shielded
 EVENT_LAG = 0.25  # an event this share of the horizon before a change is named as its trigger
 ABRUPT = 0.08  # a change done within this share of the time is a jump, not a drift
-
-
-@dataclass(frozen=True)
-class Trend:
-    """How one step's werkvoorraad develops (see ``ketensim.trend.CurveTrend``).
-
-    Attributes:
-        step: step id.
-        status: ``growing``, ``settled``, ``shrinking`` or ``stable``.
-        rate: cases per time unit while the change runs (negative when shrinking).
-        start: time the change starts; ``None`` when stable.
-        end: time the change stops (the horizon's last sample while it still runs).
-        from_first: the change already runs when the analysis starts (at the warm-up).
-        queue_at_warmup: mean queue at the end of the warm-up.
-        queue_at_end: mean queue at the last sample.
-        level_before: fitted queue just before the change (the mean when stable).
-        event: (time, title) of the intervention that most likely set the change off.
-    """
-
-    step: str
-    status: str
-    rate: float
-    start: float | None
-    end: float | None
-    from_first: bool
-    queue_at_warmup: float
-    queue_at_end: float
-    level_before: float = 0.0
-    event: tuple[float, str] | None = None
-
-    @property
-    def abrupt(self) -> bool:
-        """The change is over quickly: a jump to a new level rather than a steady drift."""
-        if self.start is None or self.end is None or self.status == "growing":
-            return False
-        return self.end - self.start <= ABRUPT * max(self.end, 1.0)
+BOUNDED = 0.05  # losses of at least this share of the arrivals hold a queue down
 
 
 @dataclass(frozen=True)
@@ -85,6 +58,48 @@ class Load:
     utilization: Estimate
     offered: float | None = None
     offered_from: float | None = None  # start of the period with the highest offered load
+
+
+@dataclass(frozen=True)
+class QueueFinding:
+    """What one queue did: a step's werkvoorraad, the door of a WIP cap, or a shared pool.
+
+    Attributes:
+        queue: the step or pool id ("" for the door of the chain).
+        kind: ``step``, ``door`` or ``pool``.
+        reading: what the curves did (:class:`ketensim.results.judgement.Reading`).
+        status: the reading's status, or ``bounded`` when losses hold a level queue down.
+        event: (time, title) of the intervention that most likely set the state at the end off.
+        losses: cases lost at the step (None when below :data:`BOUNDED` or not a step).
+        paper: the offered load on paper, when it reaches 1 somewhere (context only).
+        steps: the steps of a pool (empty otherwise).
+        steered: the kind of steering policy that moves the step's capacity, if any
+            (``follow_inflow`` or ``flex_pool``).
+    """
+
+    queue: str
+    kind: str
+    reading: Reading
+    status: str
+    event: tuple[float, str] | None = None
+    losses: Losses | None = None
+    paper: Load | None = None
+    steps: tuple[str, ...] = ()
+    steered: str | None = None
+
+    @property
+    def step(self) -> str:
+        return self.queue
+
+    @property
+    def abrupt(self) -> bool:
+        """The change was over quickly: a jump to a new level rather than a steady drift."""
+        r = self.reading
+        moved = [s for s in r.stretches if s.direction != "flat"]
+        if self.status not in ("settled", "shrinking") or not moved or r.since is None:
+            return False
+        last = moved[-1]
+        return last.end - last.start <= ABRUPT * max(last.end, 1.0)
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,7 @@ class Shield:
 class NormFinding:
     """How a run does against one norm: the share within its term, and the judgement."""
 
-    norm: Any  # ketensim.model.Norm
+    norm: Any  # ketensim.scenario.model.Norm
     share: Estimate
     met: Judgement
 
@@ -115,7 +130,7 @@ class NormFinding:
 class Findings:
     """Everything the summary of a run says, in numbers."""
 
-    trends: tuple[Trend, ...]
+    queues: tuple[QueueFinding, ...]
     lead_time: Estimate | None = None
     p50_lead_time: Estimate | None = None
     p90_lead_time: Estimate | None = None
@@ -125,73 +140,138 @@ class Findings:
     shielded: tuple[Shield, ...] = ()
     replications: int = 1
     norms: tuple[NormFinding, ...] = ()
+    damage: tuple[Damage, ...] = ()
+    plateaus: tuple[Plateau, ...] = ()
+    partners: tuple[PartnerFigures, ...] = ()
+    waits: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # per step:
+    # mean wait of started cases, age of those still waiting, wait ahead of a newcomer
 
     @property
-    def backing_up(self) -> tuple[Trend, ...]:
-        """Steps whose werkvoorraad is still growing at the end."""
-        return tuple(tr for tr in self.trends if tr.status == "growing")
+    def steps(self) -> tuple[QueueFinding, ...]:
+        return tuple(q for q in self.queues if q.kind == "step")
 
-    def trend(self, step_id: str) -> Trend | None:
-        return next((tr for tr in self.trends if tr.step == step_id), None)
+    @property
+    def backing_up(self) -> tuple[QueueFinding, ...]:
+        """Queues still growing at the end (steps, the door, pools)."""
+        return tuple(q for q in self.queues if q.status == "growing")
 
-
-def backlog_trends(timeseries: pd.DataFrame, scenario: Any) -> tuple[Trend, ...]:
-    """Trend of every step's queue, from the per-replication time series.
-
-    Args:
-        timeseries: columns ``replication, step, t, queue`` (sampled on a common grid).
-        scenario: anything with ``steps``, ``warmup`` and ``events``.
-    """
-    warmup = float(getattr(scenario, "warmup", 0.0) or 0.0)
-    out = []
-    for step in scenario.steps:
-        rows = timeseries[timeseries["step"] == step.id]
-        if rows.empty:
-            continue
-        wide = rows.pivot_table(index="t", columns="replication", values="queue", aggfunc="mean")
-        wide = wide.sort_index().ffill().fillna(0.0)
-        t = wide.index.to_numpy(dtype=float)
-        q = wide.to_numpy(dtype=float)
-        curve = curve_trend(t, q, since=warmup)
-        out.append(Trend(
-            step=step.id, status=curve.status, rate=curve.rate, start=curve.start,
-            end=curve.end, from_first=curve.from_first,
-            queue_at_warmup=_level_at(t, q.mean(axis=1), warmup),
-            queue_at_end=curve.level_end, level_before=curve.level_before,
-            event=_cause(scenario, curve, t),
-        ))
-    return tuple(out)
+    def queue(self, queue_id: str, kind: str = "step") -> QueueFinding | None:
+        return next((q for q in self.queues if q.queue == queue_id and q.kind == kind), None)
 
 
 def analyse(results: Any) -> Findings:
     """All findings of one run (a ``Results``, or anything with its attributes).
 
     Args:
-        results: has ``scenario`` and the DataFrames ``steps``, ``chain`` and ``timeseries``.
+        results: has ``scenario`` and the DataFrames ``steps``, ``chain`` and
+            ``timeseries`` (and, when present, ``partners`` and ``door``).
     """
     scenario = results.scenario
-    trends = backlog_trends(results.timeseries, scenario)
     chain = results.chain
     loads = _loads(results.steps, scenario)
-    growing = [tr.step for tr in trends if tr.status in ("growing", "settled")]
+    queues = queue_findings(results, loads)
+    piling = [q.queue for q in queues if q.kind == "step" and q.status in ("growing", "settled")]
 
     def est(column: str) -> Estimate | None:
         return mean_ci(chain[column], bounds=bounds_of(column)) \
             if column in chain and len(chain) else None
 
     return Findings(
-        trends=trends,
+        queues=queues,
         lead_time=est("mean_lead_time"),
         p50_lead_time=est("p50_lead_time"),
         p90_lead_time=est("p90_lead_time"),
         wip_at_end=est("wip_at_end"),
         busiest=max(loads, key=lambda ld: _finite(ld.utilization.mean), default=None),
         overloaded=tuple(ld for ld in loads if ld.offered is not None and ld.offered >= 1),
-        shielded=_shielded(results.steps, scenario, growing),
+        shielded=_shielded(results.steps, scenario, piling),
         replications=int(getattr(results, "replications", 0) or results.steps["replication"]
                           .nunique()),
         norms=_norm_findings(results),
+        damage=damage_of(results),
+        plateaus=plateaus_of(results, queues),
+        partners=partner_figures(results),
+        waits=_waits(results),
     )
+
+
+def queue_findings(results: Any, loads: list[Load] | None = None) -> tuple[QueueFinding, ...]:
+    """Every queue of the run read from its curves: steps, the door of a WIP cap, pools."""
+    scenario = results.scenario
+    warmup = float(getattr(scenario, "warmup", 0.0) or 0.0)
+    paper = {ld.step: ld for ld in (loads if loads is not None else _loads(results.steps,
+                                                                            scenario))}
+    out = []
+    series = results.timeseries
+    for step in scenario.steps:
+        t, q = _curves(series[series["step"] == step.id], "queue")
+        if not t.size:
+            continue
+        reading = read_curve(t, q, since=warmup)
+        losses = losses_at(results.steps, step.id)
+        status = reading.status
+        if status in ("stable", "settled", "swinging") and losses is not None \
+                and losses.share >= BOUNDED:
+            status = "bounded"
+        ld = paper.get(step.id)
+        out.append(QueueFinding(step.id, "step", reading, status, _cause(scenario, reading, t),
+                                losses if losses is not None and losses.share >= BOUNDED
+                                else None,
+                                ld if ld is not None and (ld.offered or 0) >= 1 else None,
+                                steered=_steered(scenario, step.id)))
+    door = getattr(results, "door", None)
+    if door is not None and not door.empty:
+        t, q = _curves(door, "outside")
+        reading = read_curve(t, q, since=warmup)
+        out.append(QueueFinding("", "door", reading, reading.status,
+                                _cause(scenario, reading, t)))
+    for pool in getattr(scenario, "pools", ()):
+        rows = series[series["step"].isin(pool.steps)]
+        t, q = _curves(rows.groupby(["replication", "t"], as_index=False)["queue"].sum(),
+                       "queue")
+        if t.size:
+            reading = read_curve(t, q, since=warmup)
+            out.append(QueueFinding(pool.id, "pool", reading, reading.status,
+                                    _cause(scenario, reading, t), steps=tuple(pool.steps)))
+    return tuple(out)
+
+
+def _steered(scenario: Any, step_id: str) -> str | None:
+    """The steering policy that moves a step's capacity during the run, if one does."""
+    for policy in getattr(scenario, "policies", ()):
+        if (policy.kind == "follow_inflow" and policy.step == step_id) or (
+                policy.kind == "flex_pool" and step_id in policy.steps):
+            return str(policy.kind)
+    return None
+
+
+def _curves(rows: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sample times and one column per replication (missing samples carried forward)."""
+    if rows.empty:
+        return np.empty(0), np.empty((0, 0))
+    wide = rows.pivot_table(index="t", columns="replication", values=column, aggfunc="mean")
+    wide = wide.sort_index().ffill().fillna(0.0)
+    return wide.index.to_numpy(dtype=float), wide.to_numpy(dtype=float)
+
+
+def _waits(results: Any) -> dict[str, tuple[float, float, float]]:
+    """Per step: mean wait of started cases, and the two waits of cases still waiting."""
+    out = {}
+    steps = results.steps
+    for step in results.scenario.steps:
+        rows = steps[steps["step"] == step.id]
+        if rows.empty:
+            continue
+
+        def mean(column: str, rows: pd.DataFrame = rows) -> float:
+            if column not in rows:
+                return math.nan
+            values = pd.to_numeric(rows[column], errors="coerce").dropna()
+            return float(values.mean()) if len(values) else math.nan
+
+        out[step.id] = (mean("mean_wait"), mean("waiting_age_at_end"),
+                        mean("wait_ahead_at_end"))
+    return out
 
 
 def _norm_findings(results: Any) -> tuple[NormFinding, ...]:
@@ -209,31 +289,22 @@ def _finite(x: float) -> float:
     return x if math.isfinite(x) else -math.inf
 
 
-def _level_at(t: np.ndarray, m: np.ndarray, when: float) -> float:
-    """Mean queue in a short window around ``when`` (one sample is too noisy)."""
-    if len(t) == 0:
-        return 0.0
-    half = max((t[-1] - t[0]) * 0.01, 0.5)
-    near = np.abs(t - when) <= half
-    return float(m[near].mean()) if near.any() else float(np.interp(when, t, m))
-
-
-def _cause(scenario: Any, curve: CurveTrend, t: np.ndarray) -> tuple[float, str] | None:
-    """The intervention closest to the change's start: before it, or within the ramp.
+def _cause(scenario: Any, reading: Reading, t: np.ndarray) -> tuple[float, str] | None:
+    """The intervention closest to the start of the state at the end: before it, or within.
 
     A backlog may start to grow well after the event that set it off (servers
     first fill up), and the fitted start of a sudden jump can land a little
     before its event, so both count.
     """
-    if curve.start is None or curve.from_first:
+    if reading.since is None:
         return None
     span = float(getattr(scenario, "horizon", t[-1] if len(t) else 0.0))
-    lo = curve.start - EVENT_LAG * span
-    hi = min(curve.end if curve.end is not None else curve.start, curve.start + EVENT_LAG * span)
+    lo = reading.since - EVENT_LAG * span
+    hi = reading.since + EVENT_LAG * span
     near = [ev for ev in getattr(scenario, "events", ()) if lo <= ev.at <= hi and ev.at > 0]
-    if not near:
+    if not near or reading.since <= (t[0] if len(t) else 0.0) + 1e-9:
         return None
-    ev = min(near, key=lambda e: abs(e.at - curve.start))
+    ev = min(near, key=lambda e: abs(e.at - reading.since))  # type: ignore[operator]
     return float(ev.at), ev.title
 
 
@@ -279,7 +350,7 @@ def _expected_arrivals(scenario: Any) -> dict[str, float]:
     return expected
 
 
-def _downstream(scenario: Any, step_id: str) -> set[str]:
+def downstream(scenario: Any, step_id: str) -> set[str]:
     """Steps a case can reach after ``step_id`` (routes of the file and of its events)."""
     routes: dict[str, set[str]] = {}
     for s in scenario.steps:
@@ -306,7 +377,7 @@ def _shielded(steps: pd.DataFrame, scenario: Any, growing: list[str]) -> tuple[S
     expected = _expected_arrivals(scenario)
     out = []
     for step in scenario.steps:
-        upstream = tuple(g for g in growing if step.id in _downstream(scenario, g))
+        upstream = tuple(g for g in growing if step.id in downstream(scenario, g))
         if not upstream or step.id in growing or expected.get(step.id, 0.0) <= 0:
             continue
         actual = mean_ci(steps.loc[steps["step"] == step.id, "arrivals"],

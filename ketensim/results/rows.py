@@ -24,8 +24,9 @@ STEP_COLUMNS = (
 )
 STEP_EXTRA_COLUMNS = (
     "in_service_at_end", "mean_blocked", "rejected", "diverted", "reneged", "dismissed",
-    "returned", "at_door_end", "late",
+    "returned", "at_door_end", "late", "waiting_age_at_end", "wait_ahead_at_end",
 )
+COUNT_COLUMNS = STEP_EXTRA_COLUMNS[2:9]  # whole-number extras, as the engine counts them
 CHAIN_COLUMNS = (
     "replication", "cases_in", "cases_out", "mean_lead_time", "p50_lead_time", "p90_lead_time",
     "wip_at_end",
@@ -35,7 +36,12 @@ CHAIN_EXTRA_COLUMNS = (
     "deadlock_at",
 )
 OUTCOME_COLUMNS = ("replication", "outcome", "cases")
-TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service", "capacity")
+TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service", "capacity", "arrived",
+                      "left")
+PARTNER_COLUMNS = ("replication", "partner", "arrivals", "completions", "stock_at_end",
+                   "mean_stock", "mean_time", "utilization")
+DOOR_COLUMNS = ("replication", "t", "outside")
+RECENT = 0.1  # the wait ahead at the end divides by the pace of this last share of the window
 TYPE_COLUMNS = ("replication", "step", "case_type", "started", "mean_wait", "p90_wait")
 POOL_COLUMNS = ("replication", "pool", "partner", "utilization", "mean_busy", "mean_capacity")
 NORM_COLUMNS = norms.NORM_COLUMNS
@@ -78,9 +84,11 @@ def replication_rows(record: ReplicationRecord, scenario: Scenario) -> Rows:
     return {
         "replication": rep,
         "steps": [
-            _step_row(rep, sr, s.partner, record.window)
-            for (_, sr), s in zip(order, scenario.steps, strict=True)
+            {**_step_row(rep, sr, s.partner, record.window), **_at_end(record, i, sr)}
+            for (i, sr), s in zip(order, scenario.steps, strict=True)
         ],
+        "partners": partner_rows(record, scenario),
+        "door": _door(record) if scenario.wip_cap is not None else None,
         "chain": chain,
         "outcomes": [
             {"replication": rep, "outcome": name, "cases": int(record.outcomes.get(name, 0))}
@@ -112,12 +120,87 @@ def _lead_time_rows(record: ReplicationRecord) -> np.ndarray:
 
 def _timeseries_arrays(record: ReplicationRecord, order: list[int]) -> dict[str, np.ndarray]:
     """Sample times, and queue, busy servers and capacity per step (rows in ``order``)."""
+    queue = np.asarray(record.queue_samples)
+    arrived, left = np.asarray(record.arrived_samples), np.asarray(record.left_samples)
+    if arrived.size == 0:  # records made by hand in tests carry no flow samples
+        arrived = left = np.zeros_like(queue)
     return {
         "t": np.asarray(record.sample_times, dtype=float),
-        "queue": np.asarray(record.queue_samples)[order].astype(np.int64),
+        "queue": queue[order].astype(np.int64),
         "in_service": np.asarray(record.busy_samples)[order].astype(np.int64),
         "capacity": _capacity_samples(record)[order].astype(np.int64),
+        "arrived": arrived[order].astype(np.int64),
+        "left": left[order].astype(np.int64),
     }
+
+
+def _door(record: ReplicationRecord) -> dict[str, np.ndarray]:
+    """Cases held outside the chain by its cap on work in progress, at every sample time."""
+    outside = np.asarray(record.outside_samples, dtype=np.int64)
+    if outside.size != np.asarray(record.sample_times).size:
+        outside = np.zeros(np.asarray(record.sample_times).size, dtype=np.int64)
+    return {"t": np.asarray(record.sample_times, dtype=float), "outside": outside}
+
+
+def _at_end(record: ReplicationRecord, index: int, sr: StepRecord) -> dict[str, float]:
+    """The waits of cases still waiting at the horizon: so far, and ahead of a newcomer.
+
+    ``waiting_age_at_end`` is how long the cases still in the queue have waited
+    so far (their waits are in no ``mean_wait`` yet); ``wait_ahead_at_end``
+    estimates the wait of a case arriving at the horizon: the queue divided by
+    the pace at which cases left the step over the last tenth of the window,
+    leaving out those turned away, diverted or dismissed on arrival (they never
+    stood in the queue). NaN when nobody waits, or when nothing left lately.
+    """
+    since = np.asarray(sr.queued_since, dtype=float)
+    age = float(np.mean(record.horizon - since)) if since.size else math.nan
+    return {"waiting_age_at_end": age, "wait_ahead_at_end": _wait_ahead(record, index, sr)}
+
+
+def _wait_ahead(record: ReplicationRecord, index: int, sr: StepRecord) -> float:
+    queue = int(sr.queue_at_end)
+    if queue == 0:
+        return 0.0
+    t = np.asarray(record.sample_times, dtype=float)
+    left = np.asarray(record.left_samples)
+    if left.size == 0 or t.size < 2 or record.window <= 0:
+        return math.nan
+    lo = record.horizon - max(RECENT * record.window, t[1] - t[0])
+    k = int(np.searchsorted(t, lo, side="left"))
+    w = int(np.searchsorted(t, record.warmup, side="left"))
+    recent = float(left[index, -1] - left[index, k])
+    window = float(left[index, -1] - left[index, min(w, t.size - 1)])
+    on_arrival = sr.rejected + sr.diverted + sr.dismissed
+    pace = recent * (1 - min(1.0, on_arrival / window)) / (t[-1] - t[k]) \
+        if window > 0 and t[-1] > t[k] else 0.0
+    return queue / pace if pace > 0 else math.nan
+
+
+def partner_rows(record: ReplicationRecord, scenario: Scenario) -> list[dict[str, Any]]:
+    """One row per partner: visits in and out, stock, time with the partner, utilisation.
+
+    The stock's time integral is the sum of the partner's steps' integrals
+    (waiting, in service, blocked) plus the cases on their way between two of
+    its steps, so ``mean_stock`` equals arrivals per time unit times
+    ``mean_time`` in the long run (Little's law).
+    """
+    by_id = {sr.step: sr for sr in record.steps}
+    window = record.window
+    rows = []
+    for pr in getattr(record, "partners", None) or []:
+        mine = [by_id[s.id] for s in scenario.steps if s.partner == pr.partner]
+        area = sum((sr.stock_area for sr in mine), 0.0) + pr.transit_area
+        busy = sum((sr.busy_area for sr in mine), 0.0)
+        capacity = sum((sr.capacity_area for sr in mine), 0.0)
+        rows.append({
+            "replication": int(record.replication), "partner": pr.partner,
+            "arrivals": int(pr.arrivals), "completions": int(pr.completions),
+            "stock_at_end": int(pr.open_at_end),
+            "mean_stock": area / window if window > 0 else math.nan,
+            "mean_time": pr.time_sum / pr.timed if pr.timed else math.nan,
+            "utilization": busy / capacity if capacity > 0 else math.nan,
+        })
+    return rows
 
 
 def _deadlock_rows(record: ReplicationRecord) -> list[dict[str, Any]]:
@@ -184,7 +267,7 @@ def _step_row(rep: int, sr: StepRecord, partner: str, window: float) -> dict[str
         "queue_at_end": int(sr.queue_at_end),
         "in_service_at_end": int(sr.in_service_at_end),
         "mean_blocked": getattr(sr, "blocked_area", 0.0) / window if window > 0 else math.nan,
-        **{name: int(getattr(sr, name, 0)) for name in STEP_EXTRA_COLUMNS[2:]},
+        **{name: int(getattr(sr, name, 0)) for name in COUNT_COLUMNS},
     }
 
 

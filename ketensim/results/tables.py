@@ -19,15 +19,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ketensim.results import costs, stats, trend
+from ketensim.results import costs, judgement, stats
 from ketensim.results.rows import (
     CHAIN_COLUMNS,
     CHAIN_EXTRA_COLUMNS,
     COST_COLUMNS,
     DEADLOCK_COLUMNS,
+    DOOR_COLUMNS,
     LEAD_TIME_COLUMNS,
     NORM_COLUMNS,
     OUTCOME_COLUMNS,
+    PARTNER_COLUMNS,
     PERCENTILES,
     POOL_COLUMNS,
     STEP_COLUMNS,
@@ -41,8 +43,8 @@ from ketensim.scenario.model import Scenario
 
 __all__ = [
     "CHAIN_COLUMNS", "CHAIN_EXTRA_COLUMNS", "COST_COLUMNS", "COST_SUMMARY_COLUMNS",
-    "DEADLOCK_COLUMNS", "NORM_COLUMNS", "NORM_SUMMARY_COLUMNS", "OUTCOME_COLUMNS",
-    "POOL_COLUMNS", "STEP_COLUMNS", "STEP_EXTRA_COLUMNS", "SUMMARY_COLUMNS",
+    "DEADLOCK_COLUMNS", "DOOR_COLUMNS", "NORM_COLUMNS", "NORM_SUMMARY_COLUMNS", "OUTCOME_COLUMNS",
+    "PARTNER_COLUMNS", "POOL_COLUMNS", "STEP_COLUMNS", "STEP_EXTRA_COLUMNS", "SUMMARY_COLUMNS",
     "TIMESERIES_COLUMNS", "TREND_COLUMNS", "TYPE_COLUMNS", "Results", "Rows", "build_results",
     "replication_rows",
 ]
@@ -90,6 +92,8 @@ class Results:
     deadlocks: pd.DataFrame | None = None  # when and where the chain locked up
     lead_times: pd.DataFrame | None = None  # lead-time percentiles 1..99 per replication
     fast_path: tuple[bool, ...] = ()  # per replication: computed by the exact fast path
+    partners: pd.DataFrame | None = None  # one row per replication x partner (contract 7)
+    door: pd.DataFrame | None = None  # cases held outside by a cap on work in progress, over time
 
     def __repr__(self) -> str:
         sc = self.scenario
@@ -101,7 +105,8 @@ class Results:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file stem, in the order they are written.
 
-        The contract's four always; ``types`` and ``pools`` when the scenario
+        The contract's four and ``partners`` always; ``door`` when the scenario caps
+        the work in progress; ``types`` and ``pools`` when the scenario
         has typed steps or staff pools; ``norms``, ``norms_summary`` and
         ``costs`` when it has norms or costs; ``deadlocks`` when the chain
         locked up in some replication.
@@ -110,6 +115,10 @@ class Results:
             "steps": self.steps, "chain": self.chain,
             "outcomes": self.outcomes, "timeseries": self.timeseries,
         }
+        if self.partners is not None:
+            tables["partners"] = self.partners
+        if self.door is not None and not self.door.empty:
+            tables["door"] = self.door
         if self.types is not None and not self.types.empty:
             tables["types"] = self.types
         if self.pools is not None and not self.pools.empty:
@@ -197,6 +206,25 @@ class Results:
             raise KeyError(step)
         return stats.mean_ci(rows[kpi].to_numpy(dtype=float), bounds=stats.bounds_of(kpi))
 
+    def partner_interval(self, kpi: str, partner: str) -> stats.Interval:
+        """Mean of one ``partners`` column for one partner, with its 95% interval."""
+        table = self.partners if self.partners is not None else _frame([], PARTNER_COLUMNS)
+        rows = table[table["partner"] == partner]
+        if rows.empty:
+            raise KeyError(partner)
+        return stats.mean_ci(rows[kpi].to_numpy(dtype=float), bounds=stats.bounds_of(kpi))
+
+    def partner_summary(self) -> pd.DataFrame:
+        """Per partner x KPI: mean and 95% interval over replications (``step`` holds the partner).
+
+        Same columns as :meth:`summary`, so the two read alike.
+        """
+        rows = []
+        kpis = PARTNER_COLUMNS[2:]
+        for p in self.scenario.partners:
+            rows += [_summary_row(p.id, kpi, self.partner_interval(kpi, p.id)) for kpi in kpis]
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)).rename(columns={"step": "partner"})
+
     def summary(self) -> pd.DataFrame:
         """Per-step and chain KPIs: mean and 95% interval over replications.
 
@@ -219,29 +247,28 @@ class Results:
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def backlog_trend(self) -> pd.DataFrame:
-        """Is each step's queue still growing at the end of the run, and since when?
+        """What each step's queue did over the window, read from all replications' curves.
 
-        Uses :func:`ketensim.trend.curve_trend` on the queue curves of all
-        replications after the warm-up: a queue that truly runs away rises in
-        every replication, one that only wanders by chance does not.
+        Uses :func:`ketensim.results.judgement.read_curve`: a queue that truly
+        runs away rises in every replication, one that only wanders by chance
+        does not; a pile that is built and cleared again is no trend at all.
 
         Returns:
             One row per step: ``step, status, since, rate, before, last, growing``
-            (``status`` is growing, settled, shrinking or stable; ``rate`` in cases
-            per time unit; ``before`` the level before the change, ``last`` at the end).
+            (``status`` is growing, cleared, swinging, shrinking, settled or stable;
+            ``since`` when the state at the end began; ``rate`` in cases per time
+            unit; ``before`` the level before it, ``last`` the level at the end).
         """
         out = []
         for sid in self.scenario.step_ids:
             t, q = self.queue_curves(sid)
-            tr = trend.curve_trend(t, q, since=self.scenario.warmup) if t.size else None
-            status = tr.status if tr is not None else "stable"
+            r = judgement.read_curve(t, q, since=self.scenario.warmup) if t.size \
+                else judgement.Reading("stable")
             out.append({
-                "step": sid, "status": status,
-                "since": tr.start if tr is not None and tr.start is not None else math.nan,
-                "rate": tr.rate if tr is not None else 0.0,
-                "before": tr.level_before if tr is not None else math.nan,
-                "last": tr.level_end if tr is not None else math.nan,
-                "growing": status == "growing",
+                "step": sid, "status": r.status,
+                "since": r.since if r.since is not None else math.nan, "rate": r.rate,
+                "before": r.level_before, "last": r.level_end,
+                "growing": r.status == "growing",
             })
         return pd.DataFrame(out, columns=list(TREND_COLUMNS))
 
@@ -295,7 +322,23 @@ def build_results(
                          DEADLOCK_COLUMNS),
         lead_times=_lead_times(ordered),
         fast_path=tuple(bool(r.get("fast", False)) for r in ordered),
+        partners=_frame([row for r in ordered for row in r.get("partners", [])],
+                        PARTNER_COLUMNS),
+        door=_door(ordered) if scenario.wip_cap is not None else None,
     )
+
+
+def _door(ordered: list[Rows]) -> pd.DataFrame:
+    """Long table of the cases held outside the chain: replication, then time."""
+    parts = [(r["replication"], r["door"]) for r in ordered if r.get("door") is not None]
+    if not parts:
+        return _frame([], DOOR_COLUMNS)
+    return pd.DataFrame({
+        "replication": np.concatenate([np.full(d["t"].size, rep, dtype=np.int64)
+                                       for rep, d in parts]),
+        "t": np.concatenate([np.asarray(d["t"], dtype=float) for _, d in parts]),
+        "outside": np.concatenate([np.asarray(d["outside"], dtype=np.int64) for _, d in parts]),
+    }, columns=list(DOOR_COLUMNS))
 
 
 def _lead_times(ordered: list[Rows]) -> pd.DataFrame:
@@ -325,9 +368,11 @@ def _timeseries(ordered: list[Rows], step_ids: tuple[str, ...]) -> pd.DataFrame:
         parts["t"].append(np.tile(t, n_steps))
         parts["queue"].append(np.asarray(ts["queue"], dtype=np.int64).reshape(-1))
         parts["in_service"].append(np.asarray(ts["in_service"], dtype=np.int64).reshape(-1))
-        capacity = ts.get("capacity", np.zeros_like(np.asarray(ts["queue"])))
-        parts["capacity"].append(np.asarray(capacity, dtype=np.int64).reshape(-1))
+        for column in ("capacity", "arrived", "left"):
+            values = ts.get(column, np.zeros_like(np.asarray(ts["queue"])))
+            parts[column].append(np.asarray(values, dtype=np.int64).reshape(-1))
     dtypes = {"replication": np.int64, "step": object, "t": float, "queue": np.int64,
-              "in_service": np.int64, "capacity": np.int64}
+              "in_service": np.int64, "capacity": np.int64, "arrived": np.int64,
+              "left": np.int64}
     data = {c: np.concatenate(v) if v else np.empty(0, dtype=dtypes[c]) for c, v in parts.items()}
     return pd.DataFrame(data, columns=list(TIMESERIES_COLUMNS))

@@ -154,7 +154,7 @@ def test_extra_formats_are_readable(tiny, tmp_path):
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert set(sheets) == {"samenvatting", "steps", "chain", "outcomes", "timeseries",
-                           "lead_times"}
+                           "partners", "lead_times"}
     assert len(pd.read_parquet(out / "timeseries.parquet")) == len(
         pd.read_csv(out / "timeseries.csv")
     )
@@ -182,7 +182,11 @@ def test_run_names_overload_in_plain_words(overloaded, tmp_path):
     result = invoke("run", overloaded, "--out", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "0.75 -> 1.25" in result.stdout
-    assert "intake is overloaded from day 30" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "The backlog of intake (gemeente) grows from day 3" in text
+    assert "after the intervention ‘arrival.aanvragen.rate’ (day 30)" in text
+    assert "On paper the capacity falls short of the work offered (load 1 or more) at: intake " \
+           "(gemeente) (load 1.25 from day 30)." in text
 
 
 def test_invalid_file_exits_2_with_one_line_per_problem(tmp_path):

@@ -52,6 +52,7 @@ def assert_little(records: list[ReplicationRecord], n_steps: int, rel: float = 0
     assert wip == pytest.approx(rate * lead, rel=rel)
 
 
+@pytest.mark.slow
 def test_mm1_wait_utilisation_and_littles_law():
     lam, mean = 0.7, 1.0
     sc = scenario([step("s", 1, mean)], [poisson("s", lam)], horizon=80_000, warmup=2_000)
@@ -65,6 +66,7 @@ def test_mm1_wait_utilisation_and_littles_law():
     assert_little(recs, 1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("c,rho,cases", [(3, 0.85, 200_000), (10, 0.9, 420_000)])
 def test_mmc_erlang_c(c, rho, cases):
     """The mean wait spreads 1.7% over seeds with these case counts (utilisation 0.2%); the
@@ -79,6 +81,7 @@ def test_mmc_erlang_c(c, rho, cases):
     assert_little(recs, 1)
 
 
+@pytest.mark.slow
 def test_md1_pollaczek_khinchine():
     lam, service = 0.8, 1.0
     sc = scenario([step("s", 1, Deterministic(service))], [poisson("s", lam)],
@@ -87,6 +90,7 @@ def test_md1_pollaczek_khinchine():
     assert f["wait"] == pytest.approx(md1_wait(lam, service), rel=0.06)
 
 
+@pytest.mark.slow
 def test_jackson_chain_with_exit_branch():
     """A -> B (60%) or exit (40%); B -> C: each step is M/M/c at its traffic-equation rate.
 
@@ -114,6 +118,7 @@ def test_jackson_chain_with_exit_branch():
     assert_little(recs, 3)
 
 
+@pytest.mark.slow
 def test_jackson_feedback_loop():
     """A -> B; B sends 30% back to A (rework). Visit rate of A and B is gamma / 0.7.
 
@@ -139,6 +144,7 @@ def test_jackson_feedback_loop():
     assert_little(recs, 2)
 
 
+@pytest.mark.slow
 def test_overloaded_step_backlog_grows_at_the_excess_rate():
     """Offered 1.2 per unit to a step that serves 1.0: the backlog grows by about 0.2 per unit.
 
@@ -151,6 +157,7 @@ def test_overloaded_step_backlog_grows_at_the_excess_rate():
     assert all(r.steps[0].busy_area / r.steps[0].capacity_area > 0.99 for r in recs)
 
 
+@pytest.mark.slow
 def test_steps_sharing_a_pool_keep_littles_law_and_pool_like_mmc():
     """Two steps share two servers (priority rule), each offered 0.8 per unit of mean 1.
 

@@ -71,7 +71,7 @@ def plain_chains(draw: st.DrawFn):
             routes.append((f"s{to}", p))
             if p < 1:
                 routes.append(("exit", round(1 - p, 10), "eerder"))
-        s = step(f"s{i}", capacity, service, routes)
+        s = step(f"s{i}", capacity, service, routes, partner=draw(st.sampled_from("pqr")))
         if draw(st.booleans()):
             queue = draw(st.integers(0, 6))
             ages = tuple(draw(st.sampled_from([0.0, 1.5, 4.0])) for _ in range(queue))

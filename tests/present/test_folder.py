@@ -15,9 +15,16 @@ from builders import event, poisson, scenario, step
 import ketensim
 from ketensim.present import folder as output
 from ketensim.results import files, folders
-from ketensim.results.tables import CHAIN_COLUMNS, OUTCOME_COLUMNS, STEP_COLUMNS, TIMESERIES_COLUMNS
+from ketensim.results.tables import (
+    CHAIN_COLUMNS,
+    OUTCOME_COLUMNS,
+    PARTNER_COLUMNS,
+    STEP_COLUMNS,
+    TIMESERIES_COLUMNS,
+)
 
-CSV_FILES = ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv", "lead_times.csv")
+CSV_FILES = ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv", "partners.csv",
+             "lead_times.csv")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +58,7 @@ def test_folder_holds_every_file_with_contract_columns(results, tmp_path):
     assert header(out / "chain.csv")[: len(CHAIN_COLUMNS)] == list(CHAIN_COLUMNS)
     assert header(out / "outcomes.csv") == list(OUTCOME_COLUMNS)
     assert header(out / "timeseries.csv") == list(TIMESERIES_COLUMNS)
+    assert header(out / "partners.csv") == list(PARTNER_COLUMNS)
     raw = (out / "steps.csv").read_bytes()
     assert b"\r\n" not in raw and raw.endswith(b"\n")
 
@@ -158,7 +166,7 @@ def test_xlsx_and_parquet_are_readable(results, tmp_path):
     out = output.write_results(results, tmp_path / "run", formats=["xlsx", "parquet", "xlsx"])
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert list(sheets) == ["samenvatting", "steps", "chain", "outcomes", "timeseries",
-                            "lead_times"]
+                            "partners", "lead_times"]
     assert list(sheets["steps"].columns) == list(results.steps.columns)
     assert len(sheets["timeseries"]) == len(results.timeseries)
     for name, frame in results.tables.items():

@@ -257,7 +257,7 @@ def test_a_thousand_events_draw_as_lines_with_at_most_twenty_titles():
     sc = scenario([step("a", 2, 0.5)], [poisson("a", 1.0)], horizon=100, events=events)
     res = ketensim.simulate(sc, replications=1)
     fig = plots.backlog_chart(res.timeseries, res.scenario)
-    ax = [a for a in fig.get_axes() if a.get_visible()][0]
+    ax = next(a for a in fig.get_axes() if a.get_visible())
     lines = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
     titles = [t for t in ax.texts if t.get_text() and t.get_text() != "?"]
     assert lines >= 1000 and len(titles) <= 20

@@ -124,6 +124,10 @@ def test_an_overloaded_bounded_step_is_not_said_to_pile_up():
     b = replace(step("b", 1, 0.5), queue_limit=QueueLimit(2, "reject", outcome="vol"))
     sc = scenario([a, b], [Arrival("x", "a", 3.0)], horizon=200)
     res = ketensim.simulate(sc, replications=2)
-    (note,) = console.overload_notes(res, traffic.phases(sc), "nl")
-    assert "begrensd" in note and "groeit" not in note
+    notes = console.overload_notes(res, traffic.phases(sc), "nl")
+    assert notes[0] == "Geen enkele werkvoorraad blijft groeien."
+    assert notes[1].startswith("De werkvoorraad van b (p) blijft rond ")
+    assert "wordt geweigerd omdat de wachtrij vol is" in notes[1]
+    assert notes[2].startswith("Op papier is b (p) overbelast (belasting 1,5)")
+    assert notes[2].endswith("groeit de werkvoorraad daar niet: verliezen houden de rij kort.")
     assert res.steps[res.steps.step == "b"].queue_at_end.max() <= 2

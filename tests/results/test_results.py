@@ -142,7 +142,8 @@ def test_timeseries_long_and_ordered(results):
 def test_rows_are_small_and_plain():
     rows = replication_rows(record(0), chain())
     assert set(rows) == {"replication", "steps", "chain", "outcomes", "timeseries", "types",
-                         "pools", "norms", "costs", "deadlocks", "lead_times", "fast"}
+                         "pools", "norms", "costs", "deadlocks", "lead_times", "fast",
+                         "partners", "door"}
     assert "waits" not in rows["steps"][0]
     assert len(pickle.dumps(rows)) < 4000
 
@@ -194,7 +195,8 @@ def test_backlog_trend_sees_a_growing_queue(results):
 
 
 def test_tables_in_write_order(results):
-    assert list(results.tables) == ["steps", "chain", "outcomes", "timeseries", "lead_times"]
+    assert list(results.tables) == ["steps", "chain", "outcomes", "timeseries", "partners",
+                                    "lead_times"]
     assert all(isinstance(df, pd.DataFrame) for df in results.tables.values())
 
 
@@ -214,7 +216,7 @@ def test_case_type_and_pool_tables_from_a_real_run():
     rows = [replication_rows(run_replication(sc, r, 1), sc) for r in range(2)]
     res = build_results(sc, rows, seed=1, replications=2)
     assert set(res.tables) == {"steps", "chain", "outcomes", "timeseries", "types", "pools",
-                               "lead_times"}
+                               "partners", "lead_times"}
     types = res.types[res.types.replication == 0].set_index("case_type")
     assert types.loc["urgent", "mean_wait"] < types.loc["gewoon", "mean_wait"]
     # The pool serves 1.5 cases per time unit of work 1.0 with 2 servers: 75% busy.

@@ -90,11 +90,12 @@ def _cards(findings: insights.Findings, scenario: Any, lang: str) -> list[dict[s
     cards = [{"label": i18n.label("card_lead", lang),
               "value": f"{i18n.number(lead.mean, lang)} {unit}" if lead and lead.n else "–",
               "note": _interval_note(lead, lang) if lead and has_interval(lead) else ""}]
-    growing = findings.backing_up
+    growing = [q for q in findings.backing_up if q.kind == "step"]
     per = i18n.label("per_unit", lang, unit=i18n.unit_name(scenario.time_unit, lang))
     cards.append({"label": i18n.label("card_backlog", lang),
-                  "value": ", ".join(step_name(scenario, tr.step) for tr in growing) or none,
-                  "note": ", ".join(f"+{i18n.number(tr.rate, lang)}{per}" for tr in growing)})
+                  "value": ", ".join(step_name(scenario, q.queue) for q in growing) or none,
+                  "note": ", ".join(f"+{i18n.number(q.reading.rate, lang)}{per}"
+                                    for q in growing)})
     busy = findings.busiest
     cards.append({"label": i18n.label("card_busiest", lang),
                   "value": step_name(scenario, busy.step) if busy else none,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TEXT", "WIDTH", "check_report", "cost_lines", "describe_event", "mechanism_lines",
-    "norm_lines", "num", "overload_notes", "rho_text", "run_summary", "table",
+    "norm_lines", "num", "overload_notes", "rho_text", "run_summary", "table", "verdict_notes",
 ]
 
 TEXT = {
@@ -43,19 +43,13 @@ TEXT = {
         "cases": "Zaken in het venster: {cin} de keten in, {cout} uit; "
                  "{wip} nog onderweg aan het eind.",
         "mechanisms": "Mechanismen (gemiddeld per replicatie, na de warm-up):",
-        "attention": "Let op:",
-        "none_over": "Geen schakel overbelast.",
-        "over_all": "{step} is overbelast (belasting {rho}): er komt meer werk binnen dan de "
-                    "capaciteit aankan, dus de achterstand groeit zolang dat zo blijft.",
-        "over_from": "{step} is overbelast vanaf {unit} {at} (belasting {rho}): de achterstand "
-                     "groeit vanaf dan zolang dat zo blijft.",
-        "over_was": "{step} was overbelast van {unit} {start} tot {unit} {end} (belasting "
-                    "{rho}); daarna kan de achterstand weer slinken.",
-        "over_bounded": "{step} krijgt meer aanbod dan de capaciteit (belasting {rho}), maar "
-                        "de wachtrij is begrensd: het werk hoopt zich daar niet op, het houdt "
-                        "de schakels ervoor bezet of wordt omgeleid of afgewezen.",
-        "growing": "{step}: de wachtrij groeit aan het eind nog, sinds {unit} {since} met "
-                   "{rate} zaken per {unit} (van {before} naar {last} zaken).",
+        "verdict": "Oordeel (uit de simulatie):",
+        "wait_now": "wacht nu", "estimate": "(schatting)",
+        "partners": "Per ketenpartner (gemiddeld over de replicaties, 95%-interval in de "
+                    "CSV):",
+        "p_stock_end": "voorraad", "p_stock_mean": "voorraad", "p_through": "doorvoer",
+        "p_time": "tijd bij", "p_util": "bezetting",
+        "p_end": "eind", "p_mean": "gemiddeld", "p_per": "per {unit}", "p_units": "({units})",
         "where": "Resultaten: {path}",
         "fast_all": "Alle schakels exact berekend zonder gebeurtenislijst (snelle rekenweg), in "
                     "{n} van de {reps} replicaties; de uitkomsten zijn dezelfde als van de "
@@ -72,19 +66,12 @@ TEXT = {
         "cases": "Cases in the window: {cin} entered the chain, {cout} left; "
                  "{wip} still in it at the end.",
         "mechanisms": "Mechanisms (mean per replication, after the warm-up):",
-        "attention": "Note:",
-        "none_over": "No step is overloaded.",
-        "over_all": "{step} is overloaded (load {rho}): more work arrives than its capacity can "
-                    "handle, so its backlog grows for as long as this lasts.",
-        "over_from": "{step} is overloaded from {unit} {at} (load {rho}): its backlog grows from "
-                     "then on for as long as this lasts.",
-        "over_was": "{step} was overloaded from {unit} {start} to {unit} {end} (load {rho}); "
-                    "after that its backlog can shrink again.",
-        "over_bounded": "{step} is offered more than its capacity (load {rho}), but its queue "
-                        "is bounded: the work does not pile up there, it keeps the steps "
-                        "before it busy or is diverted or turned away.",
-        "growing": "{step}: its queue is still growing at the end, since {unit} {since} by "
-                   "{rate} cases per {unit} (from {before} to {last} cases).",
+        "verdict": "Verdict (from the simulation):",
+        "wait_now": "wait now", "estimate": "(estimate)",
+        "partners": "Per chain partner (mean over the replications, 95% interval in the CSV):",
+        "p_stock_end": "stock", "p_stock_mean": "stock", "p_through": "throughput",
+        "p_time": "time with", "p_util": "utilisation",
+        "p_end": "at end", "p_mean": "mean", "p_per": "per {unit}", "p_units": "({units})",
         "where": "Results: {path}",
         "fast_all": "Every step computed exactly without an event list (fast path), in {n} of "
                     "the {reps} replications; the results are the same as the simulation's.",
@@ -123,8 +110,9 @@ def run_summary(
         "",
         *norm_lines(results, lang),
         *cost_lines(results, lang),
+        *_partner_table(results, lang),
         *_mechanism_block(results, lang),
-        *_attention(results, phases, lang),
+        *_attention(results, lang),
     ]
     fast = sum(results.fast_path)
     if fast:
@@ -138,33 +126,79 @@ def _mechanism_block(results: Results, lang: str) -> list[str]:
     return [TEXT[lang]["mechanisms"], *_bullets(found), ""] if found else []
 
 
-def _attention(results: Results, phases: Sequence[Phase] | None, lang: str) -> list[str]:
-    """A deadlock, and steps that are (or were) overloaded or still piling up work."""
+def _attention(results: Results, lang: str) -> list[str]:
+    """A deadlock, then the verdict: what the queues did, and harm that is no pile."""
     t = TEXT[lang]
     locked = deadlock_line(results, lang)
-    notes = overload_notes(results, phases, lang)
     lines = [*textwrap.wrap(locked, WIDTH), ""] if locked else []
-    if notes:
-        return [*lines, t["attention"], *_bullets(notes)]
-    return [*lines, t["none_over"]]
+    return [*lines, t["verdict"], *_bullets(verdict_notes(results, lang))]
+
+
+def _partner_table(results: Results, lang: str) -> list[str]:
+    """Stock, throughput, time with the partner and utilisation, one row per partner."""
+    t = TEXT[lang]
+    table_ = getattr(results, "partners", None)
+    if table_ is None or table_.empty:
+        return []
+    sc = results.scenario
+    units = _unit(sc, lang, plural=True)
+    head = [
+        [t["partner"], t["p_stock_end"], t["p_stock_mean"], t["p_through"], t["p_time"],
+         t["p_util"]],
+        ["", t["p_end"], t["p_mean"], t["p_per"].format(unit=_unit(sc, lang)),
+         t["p_units"].format(units=units), ""],
+    ]
+    window = sc.horizon - sc.warmup
+    rows = []
+    for p in sc.partners:
+        mine = table_[table_["partner"] == p.id]
+        if mine.empty:
+            continue
+        rows.append([p.id, num(mine["stock_at_end"].mean(), lang),
+                     num(mine["mean_stock"].mean(), lang),
+                     num(mine["completions"].mean() / window if window > 0 else math.nan, lang),
+                     num(mine["mean_time"].mean(), lang),
+                     i18n.percent(mine["utilization"].mean(), lang)])
+    return [t["partners"], *table(head, rows), ""]
 
 
 def _step_table(results: Results, phases: Sequence[Phase] | None, lang: str) -> list[str]:
+    """Per step: load, the measured wait, the wait now (when it tells more), backlog, use."""
     t = TEXT[lang]
     units = _unit(results.scenario, lang, plural=True)
+    now = _waits_now(results)
     head = [
-        [t["step"], t["partner"], t["load"], t["wait"], t["backlog"], t["util"]],
-        ["", "", t["rho"], f"({units})", t["at_end"], ""],
+        [t["step"], t["partner"], t["load"], t["wait"], *([t["wait_now"]] if now else []),
+         t["backlog"], t["util"]],
+        ["", "", t["rho"], f"({units})", *([t["estimate"]] if now else []), t["at_end"], ""],
     ]
     rows = []
     for s in results.scenario.steps:
+        ahead = [num(now[s.id], lang)] if now else []
         rows.append([
             s.id, s.partner, _load_cell(s.id, phases, lang),
-            num(results.interval("mean_wait", s.id).mean, lang),
+            num(results.interval("mean_wait", s.id).mean, lang), *ahead,
             num(results.interval("queue_at_end", s.id).mean, lang),
             i18n.percent(results.interval("utilization", s.id).mean, lang),
         ])
     return table(head, rows)
+
+
+def _waits_now(results: Results) -> dict[str, float]:
+    """The wait a case arriving at the end faces, per step, when it differs materially from
+    the measured wait somewhere (else empty: the column would only repeat)."""
+    steps = results.steps
+    if "wait_ahead_at_end" not in steps:
+        return {}
+    out, differs = {}, False
+    for s in results.scenario.steps:
+        rows = steps[steps["step"] == s.id]
+        ahead = float(rows["wait_ahead_at_end"].mean())
+        wait = float(rows["mean_wait"].mean())
+        out[s.id] = ahead
+        if math.isfinite(ahead) and math.isfinite(wait) and ahead - wait >= max(1.0, 0.5 * wait):
+            differs = True
+    return out if differs else {}
 
 
 def _load_cell(step_id: str, phases: Sequence[Phase] | None, lang: str) -> str:
@@ -241,48 +275,21 @@ def cost_lines(results: Results, lang: str = "nl") -> list[str]:
     return [*table(head, rows), case, ""]
 
 
+def verdict_notes(results: Results, lang: str = "nl") -> list[str]:
+    """The verdict's sentences about queues and harm, as the report words them.
+
+    The same judgement (:func:`ketensim.results.insights.analyse`) and the
+    same sentences as the HTML report; the lead time, the norms and the
+    busiest step are left to the lines and tables around it.
+    """
+    from ketensim.present.words.verdict import verdict_sentences
+    from ketensim.results.insights import analyse
+
+    skip = {"lead", "busiest", "norm_met", "norm_mean", "norm_not", "norm_none"}
+    return [said.text for said in verdict_sentences(analyse(results), results.scenario, lang)
+            if said.kind not in skip]
+
+
 def overload_notes(results: Results, phases: Sequence[Phase] | None, lang: str) -> list[str]:
-    """One plain sentence per step that is (or was) overloaded or still piling up work."""
-    t = TEXT[lang]
-    unit = _unit(results.scenario, lang)
-    trend = results.backlog_trend().set_index("step")
-    notes = []
-    for sid in results.scenario.step_ids:
-        note = _phase_note(sid, phases or [], unit, lang)
-        if note is not None and results.scenario.step(sid).queue_limit is not None:
-            worst = max(p.load(sid).rho for p in phases or [])
-            note = t["over_bounded"].format(step=sid, rho=rho_text(worst, lang))
-        if note is None and bool(trend.loc[sid, "growing"]):
-            row = trend.loc[sid]
-            note = t["growing"].format(
-                step=sid, unit=unit, since=num(row["since"], lang), rate=num(row["rate"], lang),
-                before=num(row["before"], lang), last=num(row["last"], lang),
-            )
-        if note is not None:
-            notes.append(note)
-    return notes
-
-
-def _phase_note(sid: str, phases: Sequence[Phase], unit: str, lang: str) -> str | None:
-    t = TEXT[lang]
-    if not phases:
-        return None
-    over = [p.load(sid).overloaded for p in phases]
-    if over[-1]:
-        k = len(over) - 1
-        while k > 0 and over[k - 1]:
-            k -= 1
-        rho = rho_text(phases[-1].load(sid).rho, lang)
-        if k == 0:
-            return t["over_all"].format(step=sid, rho=rho)
-        return t["over_from"].format(step=sid, unit=unit, at=f"{phases[k].start:g}", rho=rho)
-    for k, phase in enumerate(phases):
-        if over[k]:
-            end = k
-            while end + 1 < len(phases) and over[end + 1]:
-                end += 1
-            return t["over_was"].format(
-                step=sid, unit=unit, start=f"{phase.start:g}", end=f"{phases[end].end:g}",
-                rho=rho_text(phase.load(sid).rho, lang),
-            )
-    return None
+    """The verdict's notes (kept under its old name; ``phases`` is no longer needed)."""
+    return verdict_notes(results, lang)

@@ -9,7 +9,7 @@ read statistics code. Numbers are rounded to what a reader can use
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ketensim.present.words.i18n import (
     check_lang,
@@ -21,118 +21,24 @@ from ketensim.present.words.i18n import (
     unit_name,
 )
 from ketensim.present.words.norms import title as norm_title
+from ketensim.present.words.verdict_text import S
 from ketensim.results.stats import Interval, has_interval
 from ketensim.scenario.model import Scenario
 
 if TYPE_CHECKING:
-    from ketensim.results.insights import Findings, Load, NormFinding, Shield, Trend
+    from ketensim.results.damage import Damage, Plateau
+    from ketensim.results.insights import Findings, Load, NormFinding, QueueFinding, Shield
 
-# The sentence templates of one language; every language has the same keys.
-_Sentences = TypedDict("_Sentences", {
-    "from": str, "from_start": str, "cause": str, "growing": str, "at_end": str,
-    "ref_warmup": str, "ref_start": str, "settled": str, "shrinking": str, "jump_up": str,
-    "jump_down": str, "jump_cause": str, "all_stable": str, "none_growing": str, "lead": str,
-    "lead_ci": str, "lead_one": str, "lead_q": str, "understated": str, "busiest": str,
-    "overloaded": str, "load_item": str, "load_since": str, "shielded": str,
-    "gets": tuple[str, str], "them": tuple[str, str], "shield_extra": str,
-    "also": tuple[str, str], "and": str, "one_rep": str, "norm_met": str, "norm_mean": str,
-    "norm_not": str, "norm_ci": str, "norm_none": str,
-})
+ORDER = {"growing": 0, "bounded": 1, "settled": 2, "swinging": 3, "cleared": 4, "shrinking": 5}
+WAIT_GAP = 0.5  # the waits of cases still waiting are told when this much longer (and 1 unit)
+DOOR_LEVEL = 10.0  # a level queue at the door is told from this many cases
 
-_S: dict[str, _Sentences] = {
-    "nl": {
-        "from": "vanaf {unit} {t}",
-        "from_start": "al vanaf het begin",
-        "cause": ", na de ingreep ‘{title}’ ({unit} {t})",
-        "growing": "De werkvoorraad van {step} groeit {since} met ongeveer {rate} zaken per "
-        "{unit}{cause}.",
-        "at_end": " Aan het eind wachten er ongeveer {end} zaken ({ref}: {before}).",
-        "ref_warmup": "na de opwarmperiode",
-        "ref_start": "aan het begin",
-        "settled": "De werkvoorraad van {step} stijgt {since}{cause} van ongeveer {before} naar "
-        "{end} zaken en blijft daarna op dat hogere niveau.",
-        "shrinking": "De werkvoorraad van {step} neemt {since}{cause} af met ongeveer {rate} "
-        "zaken per {unit}, van ongeveer {before} naar {end} zaken.",
-        "jump_up": "De werkvoorraad van {step} stijgt rond {unit} {t} snel van ongeveer {before} "
-        "naar {end} zaken{cause}.",
-        "jump_down": "De werkvoorraad van {step} daalt rond {unit} {t} snel van ongeveer {before} "
-        "naar {end} zaken{cause}.",
-        "jump_cause": ", na de ingreep ‘{title}’ ({unit} {t})",
-        "all_stable": "Geen enkele schakel raakt verstopt: alle werkvoorraden blijven stabiel.",
-        "none_growing": "Geen enkele werkvoorraad blijft groeien.",
-        "lead": "De doorlooptijd van de keten is gemiddeld {mean} {unit}{ci}",
-        "lead_ci": " (95%-interval: {low} tot {high} {unit})",
-        "lead_one": " (één herhaling, dus zonder interval)",
-        "lead_q": "; de helft van de zaken is binnen {p50} klaar, 90% binnen {p90}",
-        "understated": "Dat is te gunstig: de ongeveer {n} zaken die aan het eind nog wachten bij "
-        "{steps}, tellen niet mee.",
-        "busiest": "De drukste schakel is {step}: gemiddeld is {pct} van de capaciteit bezet.",
-        "overloaded": "Op papier is de capaciteit te klein voor het aanbod (belasting 1 of "
-        "meer) bij: {items}.",
-        "load_item": "{step} (belasting {rho}{since})",
-        "load_since": " vanaf {unit} {t}",
-        "shielded": "{steps} {gets} ongeveer {drop} minder zaken binnen dan er worden aangeboden, "
-        "omdat {upstream} vastloopt: die verstopping schermt {them} af.",
-        "gets": ("krijgt", "krijgen"),
-        "them": ("deze schakel", "deze schakels"),
-        "shield_extra": "Zonder die verstopping zou{also} {steps} overbelast zijn.",
-        "also": (" ook", " ook"),
-        "and": " en ",
-        "one_rep": "Let op: dit is één herhaling; draai er meer voor betrouwbare intervallen.",
-        "norm_met": "De norm ‘{title}’ wordt gehaald: {pct} binnen de termijn{ci}.",
-        "norm_mean": "De norm ‘{title}’ wordt gemiddeld gehaald, maar niet met zekerheid: "
-        "{pct} binnen de termijn{ci}.",
-        "norm_not": "De norm ‘{title}’ wordt niet gehaald: {pct} binnen de termijn{ci}.",
-        "norm_ci": " (95%: {low} tot {high}%)",
-        "norm_none": "De norm ‘{title}’ is niet te beoordelen: er zijn geen zaken gemeten.",
-    },
-    "en": {
-        "from": "from {unit} {t}",
-        "from_start": "from the start",
-        "cause": ", after the intervention ‘{title}’ ({unit} {t})",
-        "growing": "The backlog of {step} grows {since} by about {rate} cases per {unit}{cause}.",
-        "at_end": " At the end about {end} cases are waiting ({ref}: {before}).",
-        "ref_warmup": "after the warm-up",
-        "ref_start": "at the start",
-        "settled": "The backlog of {step} rises {since}{cause} from about {before} to {end} cases "
-        "and then stays at that higher level.",
-        "shrinking": "The backlog of {step} falls {since}{cause} by about {rate} cases per "
-        "{unit}, from about {before} to {end} cases.",
-        "jump_up": "The backlog of {step} jumps around {unit} {t} from about {before} to {end} "
-        "cases{cause}.",
-        "jump_down": "The backlog of {step} drops around {unit} {t} from about {before} to {end} "
-        "cases{cause}.",
-        "jump_cause": ", after the intervention ‘{title}’ ({unit} {t})",
-        "all_stable": "No step backs up: all backlogs stay stable.",
-        "none_growing": "No backlog keeps growing.",
-        "lead": "The chain lead time averages {mean} {unit}{ci}",
-        "lead_ci": " (95% interval: {low} to {high} {unit})",
-        "lead_one": " (one replication, so no interval)",
-        "lead_q": "; half of the cases finish within {p50}, 90% within {p90}",
-        "understated": "That is too rosy: the roughly {n} cases still waiting at {steps} at the "
-        "end are not counted.",
-        "busiest": "The busiest step is {step}: on average {pct} of its capacity is busy.",
-        "overloaded": "On paper the capacity falls short of the work offered (load 1 or more) "
-        "at: {items}.",
-        "load_item": "{step} (load {rho}{since})",
-        "load_since": " from {unit} {t}",
-        "shielded": "{steps} {gets} about {drop} fewer cases than offered because {upstream} "
-        "backs up: that bottleneck shields {them}.",
-        "gets": ("receives", "receive"),
-        "them": ("it", "them"),
-        "shield_extra": "Without that bottleneck {steps} would be overloaded{also}.",
-        "also": (" too", " too"),
-        "and": " and ",
-        "one_rep": "Note: this is a single replication; run more for reliable intervals.",
-        "norm_met": "The norm ‘{title}’ is met: {pct} within the term{ci}.",
-        "norm_mean": "The norm ‘{title}’ is met on average, but not with confidence: {pct} "
-        "within the term{ci}.",
-        "norm_not": "The norm ‘{title}’ is not met: {pct} within the term{ci}.",
-        "norm_ci": " (95%: {low} to {high}%)",
-        "norm_none": "The norm ‘{title}’ cannot be judged: no cases were measured.",
-    },
-}
 
+class Said(NamedTuple):
+    """One sentence of the verdict and its kind (``growing``, ``bounded``, ``diverted``, ...)."""
+
+    kind: str
+    text: str
 
 def step_name(scenario: Any, step_id: str) -> str:
     """A step as people know it: its label, with the partner when the label lacks it."""
@@ -150,88 +56,286 @@ def step_name(scenario: Any, step_id: str) -> str:
     return f"{name} ({partner})"
 
 
+
+
 def verdict_lines(findings: Findings, scenario: Any, lang: str = "nl") -> list[str]:
-    """The summary in plain sentences, most important first.
+    """The summary in plain sentences, most important first (see :func:`verdict_sentences`)."""
+    return [said.text for said in verdict_sentences(findings, scenario, lang)]
+
+
+def verdict_sentences(findings: Findings, scenario: Any, lang: str = "nl") -> list[Said]:
+    """The verdict as sentences with their kind: what the queues did, then the harm that is
+    no pile, what the paper load adds, the norms, the lead time and the busiest step.
 
     Args:
-        findings: from ``ketensim.insights.analyse``.
+        findings: from :func:`ketensim.results.insights.analyse`.
         scenario: for step and partner names, the time unit and the warm-up.
         lang: ``nl`` or ``en``.
     """
-    s = _S[check_lang(lang)]
-    order = {"growing": 0, "settled": 1, "shrinking": 2}
-    moving = sorted((tr for tr in findings.trends if tr.status in order),
-                    key=lambda tr: order[tr.status])
-    lines = [_trend_line(tr, scenario, lang) for tr in moving]
-    if not lines:
-        lines.append(s["all_stable"])
+    s = S[check_lang(lang)]
+    out = _queue_sentences(findings, scenario, lang)
+    harm = [*_damage_sentences(findings, scenario, lang),
+            *_plateau_sentences(findings, scenario, lang)]
+    if not out and not harm:
+        out.append(Said("all_stable", s["all_stable"]))
     elif not findings.backing_up:
-        lines.insert(0, s["none_growing"])
-    lines += _shield_lines(findings, scenario, lang)
-    if findings.overloaded:
-        items = [_load_item(ld, scenario, lang) for ld in findings.overloaded]
-        lines.append(s["overloaded"].format(items=_join(items, lang)))
-    lines += [_norm_line(nf, scenario, lang) for nf in findings.norms]
+        out.insert(0, Said("none_growing", s["none_growing"]))
+    out += harm
+    out += _shield_lines(findings, scenario, lang)
+    out += _paper_sentences(findings, scenario, lang)
+    out += [_norm_line(nf, scenario, lang) for nf in findings.norms]
     if findings.lead_time is not None and findings.lead_time.n:
-        lines.append(_lead_line(findings, scenario, lang))
+        out.append(Said("lead", _lead_line(findings, scenario, lang)))
     if findings.busiest is not None and findings.busiest.utilization.n:
-        lines.append(s["busiest"].format(step=step_name(scenario, findings.busiest.step),
-                                         pct=percent(findings.busiest.utilization.mean, lang)))
+        out.append(Said("busiest", s["busiest"].format(
+            step=step_name(scenario, findings.busiest.step),
+            pct=percent(findings.busiest.utilization.mean, lang))))
     if findings.replications == 1:
-        lines.append(s["one_rep"])
+        out.append(Said("one_rep", s["one_rep"]))
+    return out
+
+
+# -- what the queues did --------------------------------------------------------------------
+
+
+def _told(findings: Findings) -> list[QueueFinding]:
+    """Queues worth a sentence, most urgent first; a pool only when its steps say nothing."""
+    moving = {q.queue for q in findings.queues if q.kind == "step" and q.status in ORDER}
+    out = []
+    for q in findings.queues:
+        if q.kind == "pool" and (q.status not in ORDER or moving & set(q.steps)):
+            continue
+        if q.status in ORDER or (q.kind == "door" and q.reading.typical >= DOOR_LEVEL):
+            out.append(q)
+    return sorted(out, key=lambda q: ORDER.get(q.status, len(ORDER)))
+
+
+def _queue_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]:
+    out = []
+    for q in _told(findings):
+        kind = q.status if q.status in ORDER else "door_level"
+        text = queue_sentence(q, scenario, lang, findings.waits.get(q.queue)
+                              if q.kind == "step" else None)
+        out.append(Said(kind, text))
+    return out
+
+
+def _subject(q: QueueFinding, scenario: Any, lang: str) -> str:
+    s = S[lang]
+    if q.kind == "door":
+        return s["subject_door"].format(cap=getattr(scenario, "wip_cap", "?"))
+    if q.kind == "pool":
+        steps = _join([step_name(scenario, x) for x in q.steps], lang)
+        return s["subject_pool"].format(pool=q.queue, steps=steps)
+    return s["subject_step"].format(step=step_name(scenario, q.queue))
+
+
+def _at(t: float | None, unit: str, lang: str) -> str:
+    return number(t or 0.0, lang, digits=0) if t is not None else "?"
+
+
+def queue_sentence(q: QueueFinding, scenario: Any, lang: str = "nl",
+                   waits: tuple[float, float, float] | None = None) -> str:
+    """One queue's state at the end as a sentence (its kind is ``q.status``).
+
+    Long on purpose: one branch per state, each a template and its figures;
+    split up, the reader would hunt for which figure goes into which sentence.
+    """
+    s = S[check_lang(lang)]
+    r = q.reading
+    unit_id = getattr(scenario, "time_unit", "day")
+    unit = unit_name(unit_id, lang)
+    subject = _subject(q, scenario, lang)
+    cause = ""
+    if q.event is not None:
+        cause = s["cause"].format(title=q.event[1], unit=unit, t=_at(q.event[0], unit, lang))
+    values: dict[str, Any] = {
+        "subject": subject, "Subject": subject[0].upper() + subject[1:], "cause": cause,
+        "unit": unit, "end": number(max(r.level_end, 0.0), lang),
+        "before": number(max(r.level_before, 0.0), lang), "peak": number(r.peak, lang),
+        "peak_at": _at(r.peak_at, unit, lang),
+    }
+    if q.status == "growing":
+        rate, rate_unit = readable_rate(abs(r.rate), unit_id)
+        first = r.since is None or (r.stretches and r.since <= r.stretches[0].start + 1e-9)
+        warm = float(getattr(scenario, "warmup", 0.0) or 0.0) > 0
+        text = s["growing"].format(**{
+            **values, "rate": number(rate, lang), "unit": unit_name(rate_unit, lang),
+            "since": s["from_start"] if first else s["from"].format(unit=unit, t=_at(
+                r.since, unit, lang)),
+            "ref": s["ref_warmup"] if warm else s["ref_start"],
+            "before": number(max(r.level_start, 0.0), lang)})
+        if r.piles:
+            peak = max(h for _, h in r.pile_peaks) if r.pile_peaks else r.peak
+            text += s["earlier_piles"].format(n=r.piles, peak=number(peak, lang))
+        if q.losses is not None:
+            text += s["still_lost"].format(**_loss_values(q, lang))
+        return text + _waiting_now(waits, unit_id, lang)
+    if q.status == "bounded":
+        return s["bounded"].format(**values, **_loss_values(q, lang),
+                                   level=number(r.typical, lang))
+    if q.status == "cleared":
+        at_start = bool(r.stretches) and r.peak_at <= r.stretches[0].start + 0.05 * (
+            r.stretches[-1].end - r.stretches[0].start)
+        key = "cleared_start" if at_start else "cleared"
+        return s[key].format(**values, t=_at(r.cleared_at, unit, lang))
+    if q.status == "swinging":
+        times = _join([_at(t, unit, lang) for t, _ in r.pile_peaks], lang)
+        return s["swinging"].format(**values, times=times, n=r.piles)
+    if q.status in ("settled", "shrinking") and q.abrupt:
+        key = "jump_down" if q.status == "shrinking" else "jump_up"
+        when = q.event[0] if q.event is not None else r.since
+        return s[key].format(**values, t=_at(when, unit, lang))
+    if q.status in ("settled", "shrinking"):
+        rate, rate_unit = readable_rate(abs(r.rate), unit_id)
+        text = s[q.status].format(**{**values, "rate": number(rate, lang),
+                                     "unit": unit_name(rate_unit, lang),
+                                     "since": s["from"].format(unit=unit,
+                                                               t=_at(r.since, unit, lang))})
+        return text + (_waiting_now(waits, unit_id, lang) if q.status == "settled" else "")
+    mean = number(r.typical, lang)
+    return s["door_level"].format(end=number(r.level_end, lang), mean=mean,
+                                  cap=getattr(scenario, "wip_cap", "?"))
+
+
+def _loss_values(q: QueueFinding, lang: str) -> dict[str, str]:
+    s = S[lang]
+    losses = q.losses
+    assert losses is not None
+    how = _join([s[f"how_{kind}"] for kind, _ in losses.by], lang, s["or"])
+    return {"share": percent(losses.share, lang), "how": how,
+            "n": number(losses.cases, lang), "per": s["per_rep"]}
+
+
+def _waiting_now(waits: tuple[float, float, float] | None, unit: str, lang: str) -> str:
+    """The waits of cases still waiting, when they are materially longer than the measured one."""
+    if waits is None:
+        return ""
+    wait, age, ahead = waits
+    longest = max((x for x in (age, ahead) if math.isfinite(x)), default=math.nan)
+    if not math.isfinite(longest) or not math.isfinite(wait):
+        return ""
+    if longest - wait < max(1.0, WAIT_GAP * wait):
+        return ""
+    return S[lang]["waiting_now"].format(
+        ahead=_duration(ahead, unit, lang) if math.isfinite(ahead) else "?",
+        age=_duration(age, unit, lang) if math.isfinite(age) else "?",
+        wait=_duration(wait, unit, lang))
+
+
+# -- harm that is no pile ----------------------------------------------------------------------
+
+
+def damage_sentence(d: Damage, scenario: Any, lang: str = "nl") -> str:
+    """Blocking, diversion or rejection at one step, with its size."""
+    s = S[check_lang(lang)]
+    name = step_name(scenario, d.step)
+    where = _join([step_name(scenario, w) for w in d.where], lang)
+    if d.kind == "mean_blocked":
+        cap = scenario.step(d.step).capacity
+        return s["mean_blocked"].format(
+            step=name, n=number(d.size.mean, lang), cap=cap, pct=percent(d.share, lang),
+            where=s["blocked_where_many" if len(d.where) > 1 else "blocked_where"].format(
+                where=where) if where else "")
+    values = {"Step": name, "n": number(d.size.mean, lang),
+              "pct": percent(d.share, lang), "per": s["per_rep"],
+              "where": s["diverted_where"].format(where=where) if where else ""}
+    return s[d.kind].format(**values)
+
+
+def _damage_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]:
+    """Damage sentences, leaving out losses a bounded queue's sentence names already."""
+    told = {(q.queue, kind) for q in findings.steps if q.losses is not None
+            for kind, _ in q.losses.by}
+    return [Said(d.kind, damage_sentence(d, scenario, lang)) for d in findings.damage
+            if (d.step, d.kind) not in told]
+
+
+def plateau_sentence(p: Plateau, scenario: Any, lang: str = "nl") -> str:
+    """A level queue with long waits: its level, and how long its cases wait."""
+    s = S[check_lang(lang)]
+    unit = getattr(scenario, "time_unit", "day")
+    ahead = ""
+    if math.isfinite(p.wait_ahead) and p.wait_ahead - p.wait >= max(1.0, WAIT_GAP * p.wait):
+        ahead = s["plateau_ahead"].format(ahead=_duration(p.wait_ahead, unit, lang))
+    wait = _duration(p.wait, unit, lang) if math.isfinite(p.wait) else "?"
+    return s["plateau"].format(step=step_name(scenario, p.step), level=number(p.level, lang),
+                               work=_duration(p.work, unit, lang), wait=wait, ahead=ahead)
+
+
+def _plateau_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]:
+    return [Said("plateau", plateau_sentence(p, scenario, lang)) for p in findings.plateaus]
+
+
+# -- the paper load, as context -----------------------------------------------------------------
+
+
+def _paper_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]:
+    """Steps overloaded on paper: listed when they grow, explained when they do not."""
+    s = S[lang]
+    shielded = {sh.step for sh in findings.shielded}
+    growing, held = [], []
+    for ld in findings.overloaded:
+        q = findings.queue(ld.step)
+        if q is None or q.status == "growing":
+            growing.append(_load_item(ld, scenario, lang))
+            continue
+        if ld.step in shielded:
+            continue  # the shield sentence says it already
+        why = s.get(f"why_{q.steered or q.status}", "")
+        held.append(Said("paper_held", s["paper_held"].format(
+            step=step_name(scenario, ld.step), rho=number(ld.offered or 0.0, lang, digits=2),
+            since=_since(ld, scenario, lang), why=why)))
+    out = [Said("paper_growing", s["paper_growing"].format(items=_join(growing, lang)))] \
+        if growing else []
+    return out + held
+
+
+def _since(ld: Load, scenario: Any, lang: str) -> str:
+    if not ld.offered_from:
+        return ""
+    unit = unit_name(getattr(scenario, "time_unit", "day"), lang)
+    return S[lang]["load_since"].format(unit=unit, t=number(ld.offered_from, lang, digits=0))
+
+
+def _load_item(ld: Load, scenario: Any, lang: str) -> str:
+    return S[lang]["load_item"].format(step=step_name(scenario, ld.step),
+                                       rho=number(ld.offered or 0.0, lang, digits=2),
+                                       since=_since(ld, scenario, lang))
+
+
+def _shield_lines(findings: Findings, scenario: Any, lang: str) -> list[Said]:
+    """One sentence per bottleneck for all the steps it shields, not one per step."""
+    s = S[lang]
+    groups: dict[tuple[str, ...], list[Shield]] = {}
+    for sh in findings.shielded:
+        groups.setdefault(sh.upstream, []).append(sh)
+    overloaded = {ld.step for ld in findings.overloaded}
+    lines = []
+    for upstream, shields in groups.items():
+        many = "many" if len(shields) > 1 else "one"
+        drops = sorted(sh.drop for sh in shields)
+        drop = percent(drops[0], lang)
+        if percent(drops[0], lang) != percent(drops[-1], lang):
+            drop = f"{number(100 * drops[0], lang, digits=0)}-{percent(drops[-1], lang)}"
+        text = s["shielded"].format(
+            steps=_join([step_name(scenario, sh.step) for sh in shields], lang),
+            gets=s[f"gets_{many}"], drop=drop, them=s[f"them_{many}"],
+            upstream=_join([step_name(scenario, u) for u in upstream], lang))
+        heavy = [step_name(scenario, sh.step) for sh in shields if sh.step in overloaded]
+        if heavy:
+            text += " " + s["shield_extra"].format(steps=_join(heavy, lang), also=s["also"])
+        lines.append(Said("shielded", text[0].upper() + text[1:]))
     return lines
 
 
-def _join(items: list[str], lang: str) -> str:
+# -- the chain and the norms --------------------------------------------------------------------
+
+
+def _join(items: list[str], lang: str, last: str | None = None) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + _S[lang]["and"] + items[-1]
-
-
-def _moment(t: float, unit: str, lang: str) -> str:
-    return _S[lang]["from"].format(unit=unit_name(unit, lang), t=number(t, lang, digits=0))
-
-
-def _trend_line(tr: Trend, scenario: Any, lang: str) -> str:
-    s = _S[lang]
-    unit = getattr(scenario, "time_unit", "day")
-    if tr.abrupt:
-        return _jump_line(tr, scenario, lang)
-    since = s["from_start"] if tr.from_first else _moment(tr.start or 0.0, unit, lang)
-    cause = ""
-    if tr.event is not None and not tr.from_first:
-        cause = s["cause"].format(title=tr.event[1], unit=unit_name(unit, lang),
-                                  t=number(tr.event[0], lang, digits=0))
-    rate, rate_unit = readable_rate(abs(tr.rate), unit)
-    values = {
-        "step": step_name(scenario, tr.step), "since": since, "cause": cause,
-        "rate": number(rate, lang), "unit": unit_name(rate_unit, lang),
-        "before": number(max(tr.level_before, 0.0), lang),
-        "end": number(tr.queue_at_end, lang),
-    }
-    if tr.status == "growing":
-        warm = float(getattr(scenario, "warmup", 0.0) or 0.0) > 0
-        ref = s["ref_warmup"] if warm else s["ref_start"]
-        values["before"] = number(max(tr.queue_at_warmup, 0.0), lang)
-        return s["growing"].format(**values) + s["at_end"].format(ref=ref, **values)
-    # growing trends were worded above; the moving ones left are settled or shrinking
-    return s[cast("Literal['settled', 'shrinking']", tr.status)].format(**values)
-
-
-def _jump_line(tr: Trend, scenario: Any, lang: str) -> str:
-    """A quick move to a new level: when and how far, a rate would mislead."""
-    s = _S[lang]
-    unit = unit_name(getattr(scenario, "time_unit", "day"), lang)
-    when = tr.event[0] if tr.event is not None else ((tr.start or 0.0) + (tr.end or 0.0)) / 2
-    cause = ""
-    if tr.event is not None:
-        cause = s["jump_cause"].format(title=tr.event[1], unit=unit,
-                                       t=number(tr.event[0], lang, digits=0))
-    key: Literal["jump_down", "jump_up"] = "jump_down" if tr.rate < 0 else "jump_up"
-    return s[key].format(step=step_name(scenario, tr.step), unit=unit,
-                         t=number(when, lang, digits=0),
-                         before=number(max(tr.level_before, 0), lang),
-                         end=number(tr.queue_at_end, lang), cause=cause)
+    return ", ".join(items[:-1]) + (last or S[lang]["and"]) + items[-1]
 
 
 def _duration(value: float, unit: str, lang: str) -> str:
@@ -241,7 +345,7 @@ def _duration(value: float, unit: str, lang: str) -> str:
 
 
 def _lead_line(findings: Findings, scenario: Any, lang: str) -> str:
-    s = _S[lang]
+    s = S[lang]
     unit = getattr(scenario, "time_unit", "day")
     est: Interval = findings.lead_time  # type: ignore[assignment]
     mean, shown = readable_duration(est.mean, unit)
@@ -257,61 +361,25 @@ def _lead_line(findings: Findings, scenario: Any, lang: str) -> str:
         text += s["lead_q"].format(p50=_duration(p50.mean, unit, lang),
                                    p90=_duration(p90.mean, unit, lang))
     text += "."
-    if findings.backing_up:
-        waiting = sum(tr.queue_at_end for tr in findings.backing_up)
-        names = _join([step_name(scenario, tr.step) for tr in findings.backing_up], lang)
+    growing = [q for q in findings.backing_up if q.kind in ("step", "door")]
+    if growing:
+        waiting = sum(q.reading.level_end for q in growing)
+        names = _join([step_name(scenario, q.queue) if q.kind == "step"
+                       else _subject(q, scenario, lang) for q in growing], lang)
         text += " " + s["understated"].format(n=number(waiting, lang), steps=names)
     return text
 
 
-def _load_item(ld: Load, scenario: Any, lang: str) -> str:
-    s = _S[lang]
-    since = ""
-    if ld.offered_from:
-        unit = getattr(scenario, "time_unit", "day")
-        since = s["load_since"].format(unit=unit_name(unit, lang),
-                                       t=number(ld.offered_from, lang, digits=0))
-    return s["load_item"].format(step=step_name(scenario, ld.step),
-                                 rho=number(ld.offered or 0.0, lang, digits=2), since=since)
-
-
-def _shield_lines(findings: Findings, scenario: Any, lang: str) -> list[str]:
-    """One sentence per bottleneck for all the steps it shields, not one per step."""
-    s = _S[lang]
-    groups: dict[tuple[str, ...], list[Shield]] = {}
-    for sh in findings.shielded:
-        groups.setdefault(sh.upstream, []).append(sh)
-    overloaded = {ld.step for ld in findings.overloaded}
-    lines = []
-    for upstream, shields in groups.items():
-        many = len(shields) > 1
-        drops = sorted(sh.drop for sh in shields)
-        drop = percent(drops[0], lang)
-        if percent(drops[0], lang) != percent(drops[-1], lang):
-            drop = f"{number(100 * drops[0], lang, digits=0)}-{percent(drops[-1], lang)}"
-        text = s["shielded"].format(
-            steps=_join([step_name(scenario, sh.step) for sh in shields], lang),
-            gets=s["gets"][many], drop=drop, them=s["them"][many],
-            upstream=_join([step_name(scenario, u) for u in upstream], lang))
-        heavy = [step_name(scenario, sh.step) for sh in shields if sh.step in overloaded]
-        if heavy:
-            text += " " + s["shield_extra"].format(steps=_join(heavy, lang),
-                                                   also=s["also"][len(heavy) > 1])
-        lines.append(text[0].upper() + text[1:])
-    return lines
-
-
-def _norm_line(nf: NormFinding, scenario: Any, lang: str) -> str:
+def _norm_line(nf: NormFinding, scenario: Any, lang: str) -> Said:
     """Whether one norm is met, with the share within its term and its interval."""
-    s = _S[lang]
+    s = S[lang]
     name = norm_title(nf.norm, scenario if isinstance(scenario, Scenario)
                       else getattr(scenario, "time_unit", "day"), lang)
     if not nf.share.n or not math.isfinite(nf.share.mean):
-        return s["norm_none"].format(title=name)
+        return Said("norm_none", s["norm_none"].format(title=name))
     ci = ""
     if has_interval(nf.share):
         ci = s["norm_ci"].format(low=number(100 * max(nf.share.low, 0.0), lang, digits=0),
                                  high=number(100 * min(nf.share.high, 1.0), lang, digits=0))
-    key: Literal["norm_met", "norm_mean", "norm_not"] = (
-        "norm_met" if nf.met.by_lower_bound else "norm_mean" if nf.met.in_mean else "norm_not")
-    return s[key].format(title=name, pct=percent(nf.share.mean, lang), ci=ci)
+    key = "norm_met" if nf.met.by_lower_bound else "norm_mean" if nf.met.in_mean else "norm_not"
+    return Said(key, s[key].format(title=name, pct=percent(nf.share.mean, lang), ci=ci))
