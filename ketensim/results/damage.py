@@ -220,3 +220,13 @@ def partner_figures(results: Any) -> tuple[PartnerFigures, ...]:
             ci("completions", 1 / window if window > 0 else math.nan), ci("mean_time"),
             ci("utilization")))
     return tuple(out)
+
+
+def wait_now_differs(steps: pd.DataFrame) -> bool:
+    """True when, at some step, a case arriving at the end faces a materially longer wait
+    than the mean measured wait (at least one time unit and half as long again)."""
+    if "wait_ahead_at_end" not in steps.columns or steps.empty:
+        return False
+    means = steps.groupby("step", sort=False)[["wait_ahead_at_end", "mean_wait"]].mean()
+    ahead, wait = means["wait_ahead_at_end"], means["mean_wait"]
+    return bool(((ahead - wait) >= (0.5 * wait).clip(lower=1.0)).fillna(False).any())

@@ -95,6 +95,9 @@ class Phase:
         events: the events that open the period (empty for the first, unless some happen at 0).
         loads: one entry per step, in scenario order.
         pools: one entry per shared staff pool, in scenario order.
+        unchanged: the loads of the same period had no intervention happened (the file's
+            own inflow profile, calendars and plans): loads before and after an intervention
+            compare like with like only within one period, since a season moves them too.
     """
 
     start: float
@@ -102,6 +105,7 @@ class Phase:
     events: tuple[Event, ...]
     loads: tuple[StepLoad, ...]
     pools: tuple[PoolLoad, ...] = ()
+    unchanged: tuple[StepLoad, ...] = ()
 
     def load(self, step_id: str) -> StepLoad:
         """The load of one step in this period."""
@@ -109,6 +113,11 @@ class Phase:
             if item.step == step_id:
                 return item
         raise KeyError(step_id)
+
+    def load_without_events(self, step_id: str) -> StepLoad | None:
+        """The load of one step in this period without any intervention (None when the step
+        exists only through an intervention)."""
+        return next((item for item in self.unchanged if item.step == step_id), None)
 
     @property
     def overloaded(self) -> tuple[str, ...]:
@@ -187,7 +196,28 @@ def phases(scenario: Scenario) -> list[Phase]:
             for change in event.changes:
                 set_at[change.key] = start
         loads = _loads(current, start, end, set_at)
-        out.append(Phase(start, end, opening, loads, pool_loads(current, loads)))
+        unchanged = loads if current is scenario else _loads(scenario, start, end, {})
+        out.append(Phase(start, end, opening, loads, pool_loads(current, loads), unchanged))
+    return out
+
+
+def season_overloads(phases: Sequence[Phase]) -> list[tuple[str, float, float]]:
+    """Steps overloaded in a later period because of its season, not its interventions.
+
+    A step counts when its load is 1 or more in the period, would be too without any
+    intervention (the inflow profile or calendar of that period does it), and was below 1
+    in the period before. Returns (step, load, start of the period).
+    """
+    out = []
+    for before, phase in itertools.pairwise(phases):
+        for item in phase.loads:
+            plain = phase.load_without_events(item.step)
+            try:
+                earlier = before.load(item.step).rho
+            except KeyError:
+                continue
+            if item.overloaded and plain is not None and plain.overloaded and earlier < 1.0:
+                out.append((item.step, item.rho, phase.start))
     return out
 
 

@@ -33,6 +33,7 @@ from ketensim.results.replications import (
     run_one,
     worker_pool,
 )
+from ketensim.results.rows import PARTNER_COLUMNS
 from ketensim.results.tables import Results, Rows, build_results
 from ketensim.scenario.model import Scenario
 
@@ -266,7 +267,8 @@ def kpi_values(results: Results) -> dict[Key, np.ndarray]:
     chain's columns with an empty step, ``throughput`` (cases out per time
     unit in the window), ``outcome:<name>`` (cases leaving with that outcome),
     ``norm:<id>`` (share of cases within the norm) and ``cost:<partner>``
-    (the partner's own costs) when the scenario has them.
+    (the partner's own costs) when the scenario has them, and per partner
+    ``partner:<id>:<kpi>`` for each column of ``partners.csv``.
     """
     out: dict[Key, np.ndarray] = {}
     steps = results.steps
@@ -285,6 +287,22 @@ def kpi_values(results: Results) -> dict[Key, np.ndarray]:
         out[("", f"norm:{norm.id}")] = results.norm_shares(norm.id)
     if results.costs is not None and not results.costs.empty:
         out.update(_grouped(results.costs, "partner", "total", "cost", results.replications))
+    out.update(_partner_values(results))
+    return out
+
+
+def _partner_values(results: Results) -> dict[Key, np.ndarray]:
+    """``partner:<id>:<kpi>`` for every column of ``partners.csv``: the unit of account."""
+    table = results.partners
+    if table is None or table.empty:
+        return {}
+    out = {}
+    for p in results.scenario.partners:
+        rows = table[table["partner"] == p.id].sort_values("replication")
+        if rows.empty:
+            continue
+        for kpi in PARTNER_COLUMNS[2:]:
+            out[("", f"partner:{p.id}:{kpi}")] = rows[kpi].to_numpy(dtype=float)
     return out
 
 

@@ -81,8 +81,10 @@ def timeseries(replications: int = 3, seed: int = 1, flat: bool = False,
         for r in range(replications):
             queue = np.maximum(0, np.round(base + rng.normal(0, noise, len(t))))
             busy = np.minimum(caps[step], np.round(caps[step] * rng.uniform(0.6, 1.0, len(t))))
+            left = np.round(caps[step] * 0.8 * t)  # cumulative: stock = arrived - left
             frames.append(pd.DataFrame({"replication": r, "step": step, "t": t,
-                                        "queue": queue, "in_service": busy}))
+                                        "queue": queue, "in_service": busy,
+                                        "arrived": left + queue + busy, "left": left}))
     return pd.concat(frames, ignore_index=True).sort_values(["replication", "step", "t"],
                                                             ignore_index=True)
 

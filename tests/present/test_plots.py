@@ -85,6 +85,30 @@ def test_backlog_chart_in_english(run):
     assert "cases waiting" in words
 
 
+def test_flow_chart_gap_is_the_stock_with_interventions_marked(run):
+    fig = plots.flow_chart(run.timeseries, run.scenario, "en")
+    axes = [ax for ax in fig.get_axes() if ax.get_visible()]
+    assert len(axes) == 3
+    words = texts(fig)
+    assert "Cases in and out per step, counted after the warm-up" in words
+    assert {"arrived", "left", "stock", "meer rechercheurs"} <= set(words)
+    ts = run.timeseries[run.timeseries["step"] == "zitting"]
+    ax = axes[2]
+    arrived, left = (ln for ln in ax.get_lines() if ln.get_xydata().shape[0] > 2)
+    stock = (ts["queue"] + ts["in_service"]).groupby(ts["t"]).mean()
+    window = stock[stock.index >= run.scenario.warmup]
+    assert arrived.get_xdata()[0] == run.scenario.warmup == ax.get_xlim()[0]
+    assert left.get_ydata()[0] == 0  # counted from the end of the warm-up
+    gap = arrived.get_ydata() - left.get_ydata()
+    assert gap == pytest.approx(window.to_numpy())
+    assert left.get_linestyle() != arrived.get_linestyle()
+    events = [seg[0][0] for c in axes[0].collections if c.get_linestyle()[0][1] is not None
+              for seg in c.get_segments()]
+    assert events == [365]
+    assert "Instroom en uitstroom per schakel, opgeteld na de opwarmperiode" in texts(
+        plots.flow_chart(run.timeseries, run.scenario))
+
+
 def test_event_labels_sit_above_the_data(run):
     fig = plots.backlog_chart(run.timeseries, run.scenario)
     top = fig.get_axes()[0]
@@ -96,6 +120,7 @@ def test_event_labels_sit_above_the_data(run):
 @pytest.mark.parametrize("make", [
     lambda r, lang: plots.backlog_chart(r.timeseries, r.scenario, lang),
     lambda r, lang: plots.utilization_chart(r.timeseries, r.scenario, lang),
+    lambda r, lang: plots.flow_chart(r.timeseries, r.scenario, lang),
     lambda r, lang: plots.waits_chart(r.steps, r.scenario, lang),
     lambda r, lang: plots.lead_time_chart(r.chain, r.scenario, lang),
     lambda r, lang: plots.chain_diagram(r.scenario, lang),
@@ -177,7 +202,7 @@ def test_save_all_writes_png_and_svg_with_stable_names(run, tmp_path):
     en = plots.save_all(run, tmp_path / "en", lang="en")
     assert [p.name for p in nl] == [p.name for p in en]
     stems = [p.stem for p in nl if p.suffix == ".png"]
-    assert stems == ["werkvoorraad", "wachttijd", "doorlooptijd", "bezetting", "keten",
+    assert stems == ["werkvoorraad", "instroom-uitstroom", "wachttijd", "doorlooptijd", "bezetting", "keten",
                      "keten-na-ingrepen"]
     assert {p.suffix for p in nl} == {".png"}  # SVG only on request (--format svg)
     for path in nl:

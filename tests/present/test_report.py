@@ -78,7 +78,7 @@ def test_verdict_comes_first(page_nl):
 
 
 def test_pictures_tables_and_scenario_are_all_there(page_nl):
-    assert page_nl.count("<img") == 6
+    assert page_nl.count("<img") == 7
     assert "Gemiddelde wachttijd (dagen)" in page_nl
     assert "Gemiddelde doorlooptijd (dagen)" in page_nl
     assert "lognormaal, gemiddeld 1,8 dagen, cv 0,5" in page_nl

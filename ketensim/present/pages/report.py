@@ -123,8 +123,9 @@ def figure_list(figures: dict[str, Figure], lang: str, titles: dict[str, str],
 
 
 def _run_titles(scenario: Any, lang: str) -> dict[str, str]:
-    keys = {"werkvoorraad": "backlog_title", "wachttijd": "waits_title",
-            "doorlooptijd": "lead_title", "bezetting": "util_title", "keten": "chain_title"}
+    keys = {"werkvoorraad": "backlog_title", "instroom-uitstroom": "flow_title",
+            "wachttijd": "waits_title", "doorlooptijd": "lead_title", "bezetting": "util_title",
+            "keten": "chain_title"}
     titles = {k: i18n.label(v, lang) for k, v in keys.items()}
     later = [ev.at for ev in scenario.events if 0 < ev.at < scenario.horizon]
     if later:
@@ -158,6 +159,7 @@ def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | Non
         "cost_table": costs, "cost_note": tables.cost_note(results, lang) if costs else "",
         "table_note": i18n.label("table_note", lang, unit=unit),
         "step_table": tables.step_table(results, lang),
+        "partner_table": tables.partner_table(results, lang),
         "mechanisms": tables.mechanism_tables(results, lang),
         "chain_table": tables.chain_table(results, lang),
         "outcome_table": tables.outcome_table(results, lang),
@@ -201,8 +203,8 @@ def _diff_rows(comparison: pd.DataFrame, results_list: Sequence[Any], lang: str
         rows.append([
             {**_cell(labels.get(rec.scenario, str(rec.scenario)), numeric=False),
              "swatch": colours.get(rec.scenario, "#999999")},
-            _cell(step_name(base, step) if step else i18n.label("chain", lang), numeric=False),
-            _cell(_head(kpi, base, lang), numeric=False),
+            _cell(_where(base, step, kpi, lang), numeric=False),
+            _cell(_head(tables.base_kpi(kpi), base, lang), numeric=False),
             _cell(_fmt(mean, lang, kpi)),
             _cell("" if is_base else _fmt(diff, lang, kpi, clip=False),
                   cls="sig" if clear else ""),
@@ -210,6 +212,17 @@ def _diff_rows(comparison: pd.DataFrame, results_list: Sequence[Any], lang: str
                   numeric=False, cls="sig" if clear else ""),
         ])
     return rows
+
+
+def _where(scenario: Any, step: str, kpi: str, lang: str) -> str:
+    """The step, the partner (``partner:<id>:<kpi>``) or the chain a row is about."""
+    if kpi.startswith("partner:"):
+        pid = kpi.split(":")[1]
+        try:
+            return str(scenario.partner(pid).label)
+        except KeyError:
+            return pid
+    return step_name(scenario, step) if step else i18n.label("chain", lang)
 
 
 def _readable_order(comparison: pd.DataFrame, results_list: Sequence[Any]) -> pd.DataFrame:
@@ -222,6 +235,8 @@ def _readable_order(comparison: pd.DataFrame, results_list: Sequence[Any]) -> pd
     table["step"] = table["step"].fillna("").astype(str)
     steps = {sid: i for r in reversed(results_list) for i, sid in enumerate(r.scenario.step_ids)}
     extra = [k for k in dict.fromkeys(table["kpi"]) if str(k).startswith(("norm:", "cost:"))]
+    extra += [f"partner:{p.id}:{k}" for r in results_list for p in r.scenario.partners
+              for k in PARTNER_SHOWN]
     kpis = {k: i for i, k in enumerate((*STEP_KPIS, *CHAIN_KPIS, *EXTRA_STEP_KPIS,
                                         *EXTRA_CHAIN_KPIS, *COST_KPIS, *extra))}
     names = {r.scenario.name: i for i, r in enumerate(results_list)}
@@ -232,6 +247,9 @@ def _readable_order(comparison: pd.DataFrame, results_list: Sequence[Any]) -> pd
         _s=table["step"].map(lambda s: steps.get(s, len(steps)) if s else len(steps) + 1),
         _k=table["kpi"].map(kpis), _n=table["scenario"].map(lambda n: names.get(n, len(names))))
     return order.sort_values(["_s", "_k", "_n"], kind="stable").drop(columns=["_s", "_k", "_n"])
+
+
+PARTNER_SHOWN = ("stock_at_end", "mean_stock", "mean_time", "completions")
 
 
 PRIORITY = ("mean_lead_time", "p90_lead_time", "mean_wait", "queue_at_end", "utilization",
@@ -245,7 +263,10 @@ def _priority(kpis: Sequence[str]) -> dict[str, int]:
     found = [str(k) for k in dict.fromkeys(kpis)]
     norm_kpis = [k for k in found if k.startswith("norm:")]
     cost_kpis = [k for k in found if k.startswith("cost:")]
-    order = (*PRIORITY[:2], *norm_kpis, *PRIORITY[2:5], *COST_KPIS, *PRIORITY[5:], *cost_kpis)
+    partner_kpis = [k for k in found if k.startswith("partner:")
+                    and k.endswith((":stock_at_end", ":mean_time"))]
+    order = (*PRIORITY[:2], *norm_kpis, *PRIORITY[2:5], *partner_kpis, *COST_KPIS,
+             *PRIORITY[5:], *cost_kpis)
     return {k: i for i, k in enumerate(order)}
 
 
@@ -257,7 +278,7 @@ def _diff_sentence(rec: Any, base: Any, lang: str) -> str:
         return i18n.number(100 * abs(x), lang, digits=0) if pct else i18n.number(abs(x), lang)
 
     unit = ""
-    if rec.kpi in TIME_KPIS:
+    if tables.base_kpi(rec.kpi) in TIME_KPIS:
         unit = " " + i18n.unit_for(abs(rec.diff), base.time_unit, lang)
     elif pct:
         unit = " " + i18n.label("points", lang)

@@ -17,6 +17,8 @@ from ketensim.present.pages.tables import _cell, fmt
 from ketensim.present.words import i18n
 from ketensim.present.words import sweep as terminal
 from ketensim.present.words import sweep_page as words
+from ketensim.present.words.verdict import growing_names
+from ketensim.results import insights
 from ketensim.results.stats import Interval
 
 if TYPE_CHECKING:
@@ -54,10 +56,12 @@ def sweep_context(done: Sweep, figures: dict[str, Figure], lang: str = "nl",
 
 
 def point_rows(done: Sweep, lang: str) -> dict[str, Any]:
-    """The table of points: the setting in words, then each main figure with its interval."""
+    """The table of points: the setting in words, each main figure with its interval, and
+    the queues the simulation shows still growing (the same judgement as a run's verdict)."""
     sc = done.scenario
     columns = words.page_columns(done, lang)
     head = [words.PAGE[lang]["col_setting"], *(label for _, label, _ in columns)]
+    head.append(words.PAGE[lang]["col_growing"])
     if done.target is not None:
         head.append(words.PAGE[lang]["col_met"])
     rows = []
@@ -71,6 +75,8 @@ def point_rows(done: Sweep, lang: str) -> dict[str, Any]:
             est = Interval(float(row[f"{kpi}_mean"]), float(row[f"{kpi}_ci_low"]),
                            float(row[f"{kpi}_ci_high"]), sc.replications)
             cells.append(_cell(fmt(est, lang, kpi)))
+        growing = growing_names(insights.analyse(done.results[i]), point.scenario, lang)
+        cells.append(_cell(growing, numeric=False))
         if done.target is not None:
             met = words.met_word(row, done.target.norm, lang)
             cells.append(_cell(met, numeric=False, cls="total" if met == terminal.TEXT[lang]["yes"]

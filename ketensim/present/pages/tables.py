@@ -21,6 +21,7 @@ from ketensim.present.words import norms as norm_words
 from ketensim.present.words.scenario import cell
 from ketensim.present.words.verdict import step_name
 from ketensim.results import mechanisms, norms
+from ketensim.results.damage import wait_now_differs
 from ketensim.results.stats import Interval, bounds_of, has_interval, mean_ci
 
 STEP_KPIS = ("arrivals", "completions", "mean_wait", "p90_wait", "mean_queue", "max_queue",
@@ -28,7 +29,11 @@ STEP_KPIS = ("arrivals", "completions", "mean_wait", "p90_wait", "mean_queue", "
 CHAIN_KPIS = ("cases_in", "cases_out", "mean_lead_time", "p50_lead_time", "p90_lead_time",
               "wip_at_end")
 TIME_KPIS = {"mean_wait", "p90_wait", "mean_lead_time", "p50_lead_time", "p90_lead_time",
-             "mean_backlog_lead_time", "deadlock_at"}
+             "mean_backlog_lead_time", "deadlock_at", "mean_time", "waiting_age_at_end",
+             "wait_ahead_at_end"}
+PARTNER_KPIS = ("arrivals", "completions", "stock_at_end", "mean_stock", "mean_time",
+                "utilization")
+WAIT_NOW_KPIS = ("waiting_age_at_end", "wait_ahead_at_end")
 EXTRA_STEP_KPIS = ("rejected", "diverted", "reneged", "dismissed", "returned", "late",
                    "mean_blocked", "at_door_end")
 EXTRA_CHAIN_KPIS = ("reentries", "mean_outside", "outside_at_end", "backlog_cleared",
@@ -49,7 +54,7 @@ def _cell(text: str, numeric: bool = True, cls: str = "") -> dict[str, Any]:
 
 def is_share(kpi: str) -> bool:
     """True for a KPI that is a share of cases or time (shown as a percentage)."""
-    return kpi in SHARE_KPIS or kpi.startswith("norm:")
+    return base_kpi(kpi) in SHARE_KPIS or kpi.startswith("norm:")
 
 
 def fmt(est: Interval, lang: str, kpi: str = "", clip: bool = True) -> str:
@@ -72,9 +77,22 @@ def fmt(est: Interval, lang: str, kpi: str = "", clip: bool = True) -> str:
     return text
 
 
+def base_kpi(kpi: str) -> str:
+    """The column a KPI of the comparison reads: ``partner:om:mean_time`` -> ``mean_time``."""
+    return kpi.split(":")[-1] if kpi.startswith("partner:") else kpi
+
+
 def kpi_label(kpi: str, scenario: Any, lang: str) -> str:
-    """A KPI as people say it, lower case: also ``norm:<id>`` and ``cost:<partner>``."""
+    """A KPI as people say it, lower case: also ``norm:<id>``, ``cost:<partner>`` and
+    ``partner:<id>:<kpi>``."""
     kind, _, name = kpi.partition(":")
+    if kind == "partner" and ":" in name:
+        pid, _, column = name.partition(":")
+        try:
+            partner = scenario.partner(pid).label
+        except (KeyError, AttributeError):
+            partner = pid
+        return f"{i18n.kpi_name(column, lang)} ({partner})"
     if kind == "norm" and name:
         norm = next((n for n in scenario.norms if n.id == name), None)
         title = norm_words.title(norm, scenario, lang) if norm is not None else name
@@ -91,7 +109,7 @@ def kpi_label(kpi: str, scenario: Any, lang: str) -> str:
 def head(kpi: str, scenario: Any, lang: str) -> str:
     """A column or row heading for a KPI, with its time unit where it has one."""
     name = kpi_label(kpi, scenario, lang)
-    if kpi in TIME_KPIS:
+    if base_kpi(kpi) in TIME_KPIS:
         name += f" ({i18n.unit_name(scenario.time_unit, lang, plural=True)})"
     return name[0].upper() + name[1:]
 
@@ -105,14 +123,38 @@ def values(frame: pd.DataFrame, column: str) -> Interval:
 
 
 def step_table(results: Any, lang: str, kpis: Sequence[str] = STEP_KPIS) -> dict[str, Any]:
-    """One row per step, one column per KPI."""
+    """One row per step, one column per KPI.
+
+    The waits of cases still waiting at the end join the table wherever they
+    differ materially from the measured wait, which counts only cases whose
+    handling started: a growing pile must never show a reassuring wait alone.
+    """
     scenario = results.scenario
+    if wait_now_differs(results.steps):  # room for them: the largest backlog is in the CSV
+        kpis = [*(k for k in kpis if k != "max_queue"), *WAIT_NOW_KPIS]
     heads = [i18n.label("col_step", lang)] + [head(k, scenario, lang) for k in kpis]
     rows = []
     for step in scenario.steps:
         part = results.steps[results.steps["step"] == step.id]
         rows.append([_cell(step_name(scenario, step.id), numeric=False)]
                     + [_cell(fmt(values(part, k), lang, k)) for k in kpis])
+    return {"head": heads, "rows": rows}
+
+
+def partner_table(results: Any, lang: str) -> dict[str, Any] | None:
+    """One row per partner: stock, throughput, time with the partner and utilisation."""
+    partners = getattr(results, "partners", None)
+    if partners is None or partners.empty:
+        return None
+    scenario = results.scenario
+    heads = [i18n.label("col_partner", lang)] + [head(k, scenario, lang) for k in PARTNER_KPIS]
+    rows = []
+    for p in scenario.partners:
+        part = partners[partners["partner"] == p.id]
+        if part.empty:
+            continue
+        rows.append([_cell(p.label, numeric=False)]
+                    + [_cell(fmt(values(part, k), lang, k)) for k in PARTNER_KPIS])
     return {"head": heads, "rows": rows}
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ketensim.present.pictures.barcharts import compare_waits, lead_time_chart, waits_chart
 from ketensim.present.pictures.diagram import chain_diagram
@@ -48,6 +49,7 @@ __all__ = [
     "compare_backlog",
     "compare_waits",
     "figures",
+    "flow_chart",
     "lead_time_chart",
     "png_bytes",
     "save_all",
@@ -138,6 +140,58 @@ def backlog_chart(timeseries: pd.DataFrame, scenario: Any, lang: str = "nl") -> 
     body.legend(handles=legend_handles(lang, band_name, scenario.warmup > 0,
                                        bool(scenario.events)),
                 loc="outside lower center", ncols=4, frameon=False)
+    return fig
+
+
+@styled
+def flow_chart(timeseries: pd.DataFrame, scenario: Any, lang: str = "nl") -> Figure:
+    """The cumulative flow diagram: cases in and cases out per step, counted from the start.
+
+    The vertical gap between the two lines is the step's stock (waiting and in
+    handling); a gap that widens is a pile that grows, and the slope of each
+    line is the pace of inflow and of output. Analysts read throughput and
+    lead times from it at a glance, which a queue curve alone does not show.
+    """
+    steps = ordered_steps(scenario)
+    colours = partner_colours(scenario)
+    width, height = grid_size(len(steps))
+    reps = int(timeseries["replication"].nunique()) if len(timeseries) else 0
+    fig, body = framed_figure(width, height, i18n.label("flow_title", lang),
+                              i18n.label("flow_sub", lang, n=reps))
+    axes = panel_grid(body, len(steps), _time_label(scenario, lang))
+    span = (float(scenario.warmup), _span(scenario, timeseries)[1])
+    ncols = 1 if len(steps) <= 3 else 2
+    have_flow = {"arrived", "left"} <= set(timeseries.columns)
+    for k, (ax, step) in enumerate(zip(axes, steps, strict=True)):
+        colour = colours[step.partner]
+        if have_flow:
+            into = _wide(timeseries, step.id, "arrived")
+            out = _wide(timeseries, step.id, "left").reindex_like(into)
+            if not into.empty:
+                t = into.index.to_numpy(dtype=float)
+                a = into.mean(axis=1).to_numpy(dtype=float)
+                d = out.mean(axis=1).to_numpy(dtype=float)
+                # counted from the end of the warm-up: the lines then start at the stock
+                # that was there, and the window's flows fill the height of the panel
+                w = min(int(np.searchsorted(t, span[0], side="left")), len(t) - 1)
+                t, a, d = t[w:], a[w:] - d[w], d[w:] - d[w]
+                every = max(1, len(t) // MAX_POINTS)  # cumulative lines thin without loss
+                t, a, d = t[::every], a[::every], d[::every]
+                ax.fill_between(t, d, a, color=colour, alpha=0.3, lw=0)
+                ax.plot(t, a, color=colour, lw=2)
+                ax.plot(t, d, color=colour, lw=2, ls=(0, (4, 2)))
+        _decorate(ax, scenario, step, span, labelled=k < ncols)
+        _headroom(ax, max(1.0, ax.get_ylim()[1]), k < ncols and bool(scenario.events))
+    body.supylabel(i18n.label("flow_axis", lang))
+    ink = "#333333"
+    handles: list[Any] = [
+        Line2D([], [], color=ink, lw=2, label=i18n.label("flow_in", lang)),
+        Line2D([], [], color=ink, lw=2, ls=(0, (4, 2)), label=i18n.label("flow_out", lang)),
+        Patch(color=ink, alpha=0.3, label=i18n.label("flow_gap", lang)),
+    ]
+    handles += legend_handles(lang, None, False, bool(scenario.events))[1:]
+    body.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5),
+                frameon=False)
     return fig
 
 
@@ -298,6 +352,9 @@ def figures(results: Any, lang: str = "nl") -> dict[str, Figure]:
         "bezetting": utilization_chart(results.timeseries, scenario, lang),
         "keten": chain_diagram(scenario, lang),
     }
+    if {"arrived", "left"} <= set(results.timeseries.columns):  # folders of older versions
+        out = {"werkvoorraad": out.pop("werkvoorraad"),
+               "instroom-uitstroom": flow_chart(results.timeseries, scenario, lang), **out}
     later = sorted({ev.at for ev in scenario.events if 0 < ev.at < scenario.horizon})
     if later:
         out["keten-na-ingrepen"] = chain_diagram(scenario, lang, at=later[-1])

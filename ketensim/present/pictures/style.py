@@ -174,15 +174,28 @@ def draw_events(ax: Axes, events: Iterator[Any] | list[Any], labelled: bool,
     if not labelled:
         return
     step = max(1, math.ceil(len(shown) / MAX_LABELS))
-    last_x: float | None = None
-    level = 0
+    # the panel's width in points, to tell which titles would run into each other
+    bbox = ax.get_position()
+    root = ax.get_figure(root=True)
+    panel = max(bbox.width * (root.get_figwidth() if root is not None else 10.0) * 72, 1.0)
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(4)]
+    placed = []
     for ev in shown[::step]:  # at most MAX_LABELS titles, spread over the run
-        level = level + 1 if last_x is not None and ev.at - last_x < 0.25 * width else 0
-        last_x = ev.at
-        right = (ev.at - lo) / width > 0.7
-        text = "\n".join(textwrap.wrap(ev.title, 24)) or "?"
-        ax.annotate(text, xy=(ev.at, 0.97 - 0.17 * (level % 4)),
-                    xycoords=("data", "axes fraction"), xytext=(-4 if right else 4, 0),
+        x = (ev.at - lo) / width
+        right = x > 0.7
+        lines = textwrap.wrap(ev.title, 24) or ["?"]
+        w = (max(map(len, lines)) * 5.6 + 14) / panel  # 9.5 pt text and its box
+        box = (x - w, x) if right else (x, x + w)
+        level = next((k for k, row in enumerate(taken)
+                      if all(box[1] <= a or box[0] >= b for a, b in row)),
+                     min(range(4), key=lambda k: len(taken[k])))
+        taken[level].append(box)
+        placed.append((ev, lines, right, level))
+    tall = [max((len(ln) for _, ln, _, k in placed if k == level), default=0) * 11.5 + 6
+            for level in range(4)]  # each row of titles as high as its tallest title
+    for ev, lines, right, level in placed:
+        ax.annotate("\n".join(lines), xy=(ev.at, 0.97), xycoords=("data", "axes fraction"),
+                    xytext=(-4 if right else 4, -sum(tall[:level])),
                     textcoords="offset points", ha="right" if right else "left", va="top",
                     fontsize=9.5, color="#222222", zorder=5,
                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#bbbbbb",

@@ -7,6 +7,7 @@ saying from when, because the first reader is often a newcomer to the model.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -39,6 +40,10 @@ TEXT = {
                    "{unit}, of een bewerkingstijd in een andere eenheid dan {units}? "
                    "(tijdseenheid van het bestand: {unit})",
         "suspect_item": "{rho} bij {step} ({when})",
+        "plain": "Zonder de ingrepen zou de belasting in deze periode zijn: {items}.",
+        "season": "{step} is vanaf {unit} {at} overbelast (belasting {rho}) door het seizoen, "
+                  "niet door de ingreep: zonder ingrepen zou de belasting in die periode "
+                  "{plain} zijn.",
     },
     "en": {
         "step": "step", "load": "load", "rho": "(rho)", "inflow": "inflow",
@@ -58,6 +63,10 @@ TEXT = {
                    "plan. Is a yearly figure given as inflow per {unit}, or a handling time in "
                    "another unit than {units}? (the file's time unit: {unit})",
         "suspect_item": "{rho} at {step} ({when})",
+        "plain": "Without the interventions the load in this period would be: {items}.",
+        "season": "{step} is overloaded from {unit} {at} (load {rho}) by the season, not by "
+                  "the intervention: without interventions its load in that period would be "
+                  "{plain}.",
     },
 }
 
@@ -102,10 +111,13 @@ def check_report(
             lines.append(t["from_at"].format(unit=unit, at=f"{phase.start:g}", what=what))
         lines += _load_table(scenario, phase, lang)
         lines += [_pool_line(pool, lang) for pool in phase.pools]
+        lines += _plain_line(phase, lang)
     lines += ["", *textwrap.wrap(t["legend"], WIDTH)]
     over = _overloaded_items(phases, unit, lang)
     if over:
         lines.append(t["check_over"].format(items="; ".join(over)))
+    for sentence in season_lines(scenario, phases, lang):
+        lines += textwrap.wrap(sentence, WIDTH)
     for sentence in suspect_lines(scenario, phases, lang):
         lines += ["", *textwrap.wrap(sentence, WIDTH)]
     return lines
@@ -127,6 +139,35 @@ def suspect_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl")
     more = f", ... (+{len(found) - 5})" if len(found) > 5 else ""
     return [t["suspect"].format(items=", ".join(items) + more, unit=unit,
                                 units=_unit(scenario, lang, plural=True))]
+
+
+def _plain_line(phase: Phase, lang: str) -> list[str]:
+    """The loads of the same period without interventions, where they differ: before and
+    after compare like with like only within one season."""
+    items = []
+    for x in phase.loads:
+        plain = phase.load_without_events(x.step)
+        if plain is not None and rho_text(plain.rho, lang) != rho_text(x.rho, lang):
+            items.append(f"{x.step} {rho_text(plain.rho, lang)}")
+    if not items:
+        return []
+    return textwrap.wrap(TEXT[lang]["plain"].format(items=", ".join(items)), WIDTH,
+                         initial_indent="  ", subsequent_indent="  ")
+
+
+def season_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") -> list[str]:
+    """One sentence per step that a season, not an intervention, makes overloaded."""
+    from ketensim.scenario.traffic import season_overloads
+
+    t = TEXT[lang]
+    out = []
+    for step, rho, start in season_overloads(phases):
+        phase = next(p for p in phases if p.start == start)
+        plain = phase.load_without_events(step)
+        out.append(t["season"].format(step=step, unit=_unit(scenario, lang), at=f"{start:g}",
+                                      rho=rho_text(rho, lang),
+                                      plain=rho_text(plain.rho if plain else math.nan, lang)))
+    return out
 
 
 def _load_table(scenario: Scenario, phase: Phase, lang: str) -> list[str]:

@@ -20,6 +20,8 @@ import pandas as pd
 
 from ketensim.present.words import i18n
 from ketensim.present.words.summary import WIDTH, table
+from ketensim.present.words.verdict import verdict_lines
+from ketensim.results import insights
 
 if TYPE_CHECKING:
     from ketensim.scenario.model import Scenario
@@ -64,6 +66,20 @@ TEXT = {
         "norm_s": "het deel van de zaken binnen de norm {norm} {verb} met {x} procentpunt "
                   "(95%: {low} tot {high})",
         "cost_s": "de kosten van de keten {verb} met {currency} {x} (95%: {low} tot {high})",
+        "stock": "Voorraad per partner aan het eind (zaken)",
+        "time": "Tijd bij de partner ({units})",
+        "stock_s": "de voorraad bij {partner} aan het eind {verb} met {x} zaken "
+                   "(95%: {low} tot {high})",
+        "time_s": "de tijd die een zaak bij {partner} doorbrengt {verb} met {x} {units} "
+                  "(95%: {low} tot {high})",
+        "diverted_s": "bij {step} worden {x} zaken {more} doorgestuurd omdat het vol is "
+                      "(95%: {low} tot {high})",
+        "rejected_s": "bij {step} worden {x} zaken {more} geweigerd omdat het vol is "
+                      "(95%: {low} tot {high})",
+        "mean_blocked_s": "bij {step} staan gemiddeld {x} plaatsen {more} vast met zaken die "
+                          "niet verder kunnen (95%: {low} tot {high})",
+        "more_w": "meer", "fewer_w": "minder",
+        "verdicts": "Oordeel per scenario (uit de simulatie):",
     },
     "en": {
         "head": "Comparison of {n} scenarios: {reps} replications, seed {seed}, with common "
@@ -100,6 +116,20 @@ TEXT = {
         "norm_s": "the share of cases within the norm {norm} {verb} by {x} percentage points "
                   "(95%: {low} to {high})",
         "cost_s": "the chain's costs {verb} by {currency} {x} (95%: {low} to {high})",
+        "stock": "Stock per partner at the end (cases)",
+        "time": "Time with the partner ({units})",
+        "stock_s": "the stock at {partner} at the end {verb} by {x} cases "
+                   "(95%: {low} to {high})",
+        "time_s": "the time a case spends with {partner} {verb} by {x} {units} "
+                  "(95%: {low} to {high})",
+        "diverted_s": "{x} {more} cases are diverted at {step} because it is full "
+                      "(95%: {low} to {high})",
+        "rejected_s": "{x} {more} cases are turned away at {step} because it is full "
+                      "(95%: {low} to {high})",
+        "mean_blocked_s": "on average {x} {more} places at {step} are held by cases that "
+                          "cannot move on (95%: {low} to {high})",
+        "more_w": "more", "fewer_w": "fewer",
+        "verdicts": "Verdict per scenario (from the simulation):",
     },
 }
 
@@ -134,7 +164,21 @@ def compare_summary(comparison: Comparison, out: str, lang: str = "nl") -> list[
     sentences = change_sentences(comparison, lang)
     for sentence in sentences or [t["none"]]:
         lines += _wrap(sentence, bullet=bool(sentences))
+    lines += ["", *verdict_block(comparison, lang)]
     return [*lines, "", t["where"].format(path=out)]
+
+
+def verdict_block(comparison: Comparison, lang: str = "nl", limit: int = 4) -> list[str]:
+    """Each scenario's own verdict, judged from its simulated curves as in a single run's
+    summary (the same sentences), the most important ``limit`` per scenario."""
+    lines = [TEXT[lang]["verdicts"]]
+    for index, res in enumerate(comparison.results):
+        said = verdict_lines(insights.analyse(res), res.scenario, lang)[:limit]
+        lines.append(f"  {LETTERS[index]}  {res.scenario.name}")
+        for sentence in said:
+            lines += textwrap.wrap(sentence, WIDTH, initial_indent="    - ",
+                                   subsequent_indent="      ")
+    return lines
 
 
 def kpi_table(comparison: Comparison, lang: str = "nl") -> list[str]:
@@ -172,6 +216,11 @@ def _groups(comparison: Comparison, lang: str) -> Iterator[tuple[str, list[_Line
     yield t["waits"].format(**fill), [_Line(s, s, "mean_wait") for s in steps]
     yield t["backlog"], [_Line(s, s, "queue_at_end") for s in steps]
     yield t["util"], [_Line(s, s, "utilization", percent=True) for s in steps]
+    partners = _all_partners(comparison)
+    if partners:
+        yield t["stock"], [_Line(p, "", f"partner:{p}:stock_at_end") for p in partners]
+        yield t["time"].format(**fill), [_Line(p, "", f"partner:{p}:mean_time")
+                                         for p in partners]
 
 
 def _cells(comparison: Comparison, item: _Line, lang: str) -> list[str]:
@@ -234,9 +283,42 @@ def _candidates(comparison: Comparison, name: str, lang: str) -> list[str | None
     ]
     for _, row in clear_rows[clear_rows["kpi"].str.startswith("norm:")].iterrows():
         found.append(_say(row, t["norm_s"], {**fill, "norm": row["kpi"][5:]}, lang, 100.0))
+    found += [_partner_change(clear_rows, "stock_at_end", t["stock_s"], fill, lang, base),
+              _partner_change(clear_rows, "mean_time", t["time_s"], fill, lang, base)]
+    found += [_damage_change(clear_rows, kpi, t[f"{kpi}_s"], fill, lang)
+              for kpi in DAMAGE_KPIS]
     found.append(_say(_one(clear_rows, "throughput"), t["throughput_s"], fill, lang))
     found.append(_say(_one(clear_rows, "cost_total"), t["cost_s"], fill, lang))
     return found
+
+
+DAMAGE_KPIS = ("diverted", "rejected", "mean_blocked")
+
+
+def _partner_change(rows: pd.DataFrame, kpi: str, template: str, fill: dict[str, str],
+                    lang: str, scenario: Scenario) -> str | None:
+    """The partner whose stock (or time) changes most: piles that move between partners."""
+    hits = rows[rows["kpi"].str.startswith("partner:") & rows["kpi"].str.endswith(f":{kpi}")]
+    if hits.empty:
+        return None
+    row = hits.loc[hits["diff"].abs().idxmax()]
+    pid = str(row["kpi"]).split(":")[1]
+    try:
+        name = scenario.partner(pid).label
+    except KeyError:
+        name = pid
+    return _say(row, template, {**fill, "partner": name}, lang)
+
+
+def _damage_change(rows: pd.DataFrame, kpi: str, template: str, fill: dict[str, str],
+                   lang: str) -> str | None:
+    """Harm that is no pile (diversion, rejection, blocking) at the step where it changes most."""
+    hits = rows[(rows["kpi"] == kpi) & (rows["step"] != "")]
+    if hits.empty:
+        return None
+    row = hits.loc[hits["diff"].abs().idxmax()]
+    word = TEXT[lang]["more_w" if row["diff"] > 0 else "fewer_w"]
+    return _say(row, template, {**fill, "step": row["step"], "more": word}, lang)
 
 
 def _scales(comparison: Comparison) -> dict[str, float]:
@@ -257,6 +339,10 @@ def _scales(comparison: Comparison) -> dict[str, float]:
     if "cost_total" in base.chain.columns:
         out["cost_total"] = 0.005 * float(np.nanmean(base.chain["cost_total"]))
     out.update({f"norm:{n.id}": 0.01 for n in base.scenario.norms})
+    out.update({"diverted": 1.0, "rejected": 1.0, "mean_blocked": 0.1})
+    for p in base.scenario.partners:  # 1% of the chain's stock, and of its lead time
+        out[f"partner:{p.id}:stock_at_end"] = max(1.0, 0.01 * wip)
+        out[f"partner:{p.id}:mean_time"] = 0.01 * lead
     return {k: (v if np.isfinite(v) else 0.0) for k, v in out.items()}
 
 
@@ -309,6 +395,14 @@ def _row(tab: pd.DataFrame, scenario: str, step: str, kpi: str) -> pd.Series | N
 
 def _has(comparison: Comparison, kpi: str) -> bool:
     return bool((comparison.table["kpi"] == kpi).any())
+
+
+def _all_partners(comparison: Comparison) -> list[str]:
+    """Partners with figures in the table, the base's first."""
+    kpis = set(comparison.table["kpi"])
+    return [p for p in dict.fromkeys(p.id for r in comparison.results
+                                     for p in r.scenario.partners)
+            if f"partner:{p}:stock_at_end" in kpis]
 
 
 def _all_steps(comparison: Comparison) -> list[str]:

@@ -99,6 +99,13 @@ LABELS: dict[str, dict[str, str]] = {
         "card_busiest": "Drukste schakel", "card_none": "geen",
         "interval_note": "95%-interval: {low} tot {high}",
         "exit": "uit", "back": "terug",
+        "flow_title": "Instroom en uitstroom per schakel, opgeteld na de opwarmperiode",
+        "flow_sub": "Gemiddeld over {n} herhalingen; de ruimte tussen de lijnen is de voorraad "
+        "(wachtend en in behandeling)",
+        "flow_axis": "Zaken (opgeteld)", "flow_in": "binnengekomen", "flow_out": "vertrokken",
+        "flow_gap": "voorraad",
+        "fig_instroom-uitstroom": "Komt er meer binnen dan eruit gaat? Waar de ruimte tussen de "
+        "lijnen groeit, groeit de voorraad; de helling is het tempo.",
         "fig_werkvoorraad": "Waar hoopt het werk zich op? Elke rij is een schakel; een lijn die "
         "blijft stijgen is een werkvoorraad die uit de hand loopt.",
         "fig_wachttijd": "Hoe lang wachten zaken bij elke schakel voordat iemand eraan begint?",
@@ -140,6 +147,14 @@ LABELS: dict[str, dict[str, str]] = {
         "kpi_backlog_cleared": "beginvoorraad weggewerkt",
         "kpi_mean_backlog_lead_time": "doorlooptijd beginvoorraad",
         "kpi_deadlock_at": "keten vast op",
+        "kpi_stock_at_end": "voorraad aan het eind", "kpi_mean_stock": "gemiddelde voorraad",
+        "kpi_mean_time": "tijd bij de partner",
+        "kpi_waiting_age_at_end": "al gewacht (wie nog wacht)",
+        "kpi_wait_ahead_at_end": "wacht nu (schatting)",
+        "per_partner": "Per ketenpartner",
+        "partner_note": "De voorraad van een partner telt al zijn open zaken (wachtend, in "
+        "behandeling, geblokkeerd) over zijn schakels; de tijd bij de partner loopt van "
+        "binnenkomst bij zijn eerste schakel tot vertrek uit zijn laatste, per bezoek.",
         "kpi_norm": "aandeel binnen de norm ‘{title}’", "kpi_cost_of": "kosten {partner}",
         "kpi_cost_total": "kosten van de keten", "kpi_cost_per_case": "kosten per zaak",
         # norms, costs and mechanisms in the run report
@@ -244,6 +259,13 @@ LABELS: dict[str, dict[str, str]] = {
         "card_busiest": "Busiest step", "card_none": "none",
         "interval_note": "95% interval: {low} to {high}",
         "exit": "exit", "back": "back",
+        "flow_title": "Cases in and out per step, counted after the warm-up",
+        "flow_sub": "Mean over {n} replications; the space between the lines is the stock "
+        "(waiting and in handling)",
+        "flow_axis": "Cases (cumulative)", "flow_in": "arrived", "flow_out": "left",
+        "flow_gap": "stock",
+        "fig_instroom-uitstroom": "Does more come in than goes out? Where the space between the "
+        "lines widens, the stock grows; the slope is the pace.",
         "fig_werkvoorraad": "Where does work pile up? Each row is a step; a line that keeps "
         "rising is a backlog running away.",
         "fig_wachttijd": "How long do cases wait at each step before anyone starts on them?",
@@ -283,6 +305,14 @@ LABELS: dict[str, dict[str, str]] = {
         "kpi_backlog_cleared": "initial backlog cleared",
         "kpi_mean_backlog_lead_time": "lead time of the initial backlog",
         "kpi_deadlock_at": "chain locked at",
+        "kpi_stock_at_end": "stock at the end", "kpi_mean_stock": "mean stock",
+        "kpi_mean_time": "time with the partner",
+        "kpi_waiting_age_at_end": "waited so far (still waiting)",
+        "kpi_wait_ahead_at_end": "wait now (estimate)",
+        "per_partner": "Per partner",
+        "partner_note": "A partner's stock counts all its open cases (waiting, in handling, "
+        "blocked) over its steps; the time with the partner runs from entering its first step "
+        "to leaving its last one, per visit.",
         "kpi_norm": "share within the norm ‘{title}’", "kpi_cost_of": "costs of {partner}",
         "kpi_cost_total": "costs of the chain", "kpi_cost_per_case": "cost per case",
         # norms, costs and mechanisms in the run report

@@ -20,6 +20,7 @@ from ketensim.present.words.check import check_report, describe_event
 from ketensim.present.words.mechanisms import deadlock_line, mechanism_lines
 from ketensim.present.words.termtext import WIDTH, num, rho_text, table
 from ketensim.present.words.termtext import unit as unit_word
+from ketensim.results.damage import wait_now_differs
 from ketensim.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ TEXT = {
         "mechanisms": "Mechanismen (gemiddeld per replicatie, na de warm-up):",
         "verdict": "Oordeel (uit de simulatie):",
         "wait_now": "wacht nu", "estimate": "(schatting)",
+        "load_note": "belasting A -> B: in de laatste periode ({unit} {start} tot {end}) "
+                     "zonder en met de ingrepen, dus in hetzelfde seizoen.",
         "partners": "Per ketenpartner (gemiddeld over de replicaties, 95%-interval in de "
                     "CSV):",
         "p_stock_end": "voorraad", "p_stock_mean": "voorraad", "p_through": "doorvoer",
@@ -68,6 +71,8 @@ TEXT = {
         "mechanisms": "Mechanisms (mean per replication, after the warm-up):",
         "verdict": "Verdict (from the simulation):",
         "wait_now": "wait now", "estimate": "(estimate)",
+        "load_note": "load A -> B: in the last period ({unit} {start} to {end}) without and "
+                     "with the interventions, so in the same season.",
         "partners": "Per chain partner (mean over the replications, 95% interval in the CSV):",
         "p_stock_end": "stock", "p_stock_mean": "stock", "p_through": "throughput",
         "p_time": "time with", "p_util": "utilisation",
@@ -181,32 +186,35 @@ def _step_table(results: Results, phases: Sequence[Phase] | None, lang: str) -> 
             num(results.interval("queue_at_end", s.id).mean, lang),
             i18n.percent(results.interval("utilization", s.id).mean, lang),
         ])
-    return table(head, rows)
+    lines = table(head, rows)
+    if phases and any("->" in row[2] for row in rows):
+        last = phases[-1]
+        lines += textwrap.wrap(t["load_note"].format(
+            unit=_unit(results.scenario, lang), start=f"{last.start:g}", end=f"{last.end:g}"),
+            WIDTH)
+    return lines
 
 
 def _waits_now(results: Results) -> dict[str, float]:
     """The wait a case arriving at the end faces, per step, when it differs materially from
     the measured wait somewhere (else empty: the column would only repeat)."""
     steps = results.steps
-    if "wait_ahead_at_end" not in steps:
+    if not wait_now_differs(steps):
         return {}
-    out, differs = {}, False
-    for s in results.scenario.steps:
-        rows = steps[steps["step"] == s.id]
-        ahead = float(rows["wait_ahead_at_end"].mean())
-        wait = float(rows["mean_wait"].mean())
-        out[s.id] = ahead
-        if math.isfinite(ahead) and math.isfinite(wait) and ahead - wait >= max(1.0, 0.5 * wait):
-            differs = True
-    return out if differs else {}
+    return {s.id: float(steps.loc[steps["step"] == s.id, "wait_ahead_at_end"].mean())
+            for s in results.scenario.steps}
 
 
 def _load_cell(step_id: str, phases: Sequence[Phase] | None, lang: str) -> str:
+    """The load in the last period without and with the interventions ("A -> B"): the same
+    period, so that a season is not taken for the effect of an intervention."""
     if not phases:
         return i18n.number(math.nan, lang)
-    first = rho_text(phases[0].load(step_id).rho, lang)
-    last = rho_text(phases[-1].load(step_id).rho, lang)
-    return first if first == last else f"{first} -> {last}"
+    last = phases[-1]
+    plain = last.load_without_events(step_id)
+    after = rho_text(last.load(step_id).rho, lang)
+    before = rho_text(plain.rho, lang) if plain is not None else "–"
+    return after if before == after else f"{before} -> {after}"
 
 
 def _chain_lines(results: Results, lang: str) -> list[str]:

@@ -20,7 +20,8 @@ import pandas as pd
 from ketensim.present.words import i18n
 from ketensim.present.words import norms as norm_words
 from ketensim.present.words.summary import WIDTH, table
-from ketensim.present.words.verdict import step_name
+from ketensim.present.words.verdict import growing_names, step_name
+from ketensim.results import insights
 
 if TYPE_CHECKING:
     from ketensim.scenario.model import Norm, Scenario
@@ -35,7 +36,7 @@ _Text = TypedDict("_Text", {
     "rate": str, "service": str, "capacity_key": str, "rate_key": str, "service_key": str,
     "target_norm": str, "and": str, "target_head": str, "both": str,
     "mean_then_low": str, "mean_only": str, "none": str, "ranked": dict[str, str], "cost_of": str,
-    "overridden": str, "where": str,
+    "overridden": str, "where": str, "growing": str, "growing_none": str,
 })
 
 TEXT: dict[str, _Text] = {
@@ -57,6 +58,8 @@ TEXT: dict[str, _Text] = {
         "met": ("doel", "gehaald"),
         "yes": "ja", "in_mean": "gemiddeld", "no": "nee",
         "servers": "capaciteit {value} bij {step}",
+        "growing": "Groeiende werkvoorraad (uit de simulatie): {points}.",
+        "growing_none": "Bij geen enkel punt blijft een werkvoorraad groeien.",
         "rate": "instroom {value} per {unit} bij {arrival}",
         "service": "bewerkingstijd ({param}) {value} bij {step}",
         "capacity_key": "capaciteit {step}",
@@ -101,6 +104,8 @@ TEXT: dict[str, _Text] = {
         "met": ("target", "met"),
         "yes": "yes", "in_mean": "in mean", "no": "no",
         "servers": "capacity {value} at {step}",
+        "growing": "Growing backlog (from the simulation): {points}.",
+        "growing_none": "At no point does a backlog keep growing.",
         "rate": "inflow {value} per {unit} at {arrival}",
         "service": "service time ({param}) {value} at {step}",
         "capacity_key": "capacity {step}",
@@ -164,12 +169,25 @@ def sweep_summary_lines(done: Sweep, out: str, lang: str = "nl") -> list[str]:
              "", *point_table(done, lang)]
     notes = override_notes(done, lang)
     verdict = target_lines(done, lang)
-    for block in (verdict, notes):
+    for block in (verdict, [growing_line(done, lang)], notes):
         if block:
             lines.append("")
             for text in block:
                 lines += _wrap(text)
     return [*lines, "", t["where"].format(path=out)]
+
+
+def growing_line(done: Sweep, lang: str = "nl") -> str:
+    """Which points leave a backlog growing at the end, judged from each point's curves as
+    a single run's verdict is (a sweep over capacity shows where the pile stops)."""
+    t = TEXT[lang]
+    found = []
+    for point, res in zip(done.points, done.results, strict=True):
+        findings = insights.analyse(res)
+        if findings.backing_up:
+            found.append(f"{t['point']} {point.index}: "
+                         f"{growing_names(findings, point.scenario, lang)}")
+    return t["growing"].format(points="; ".join(found)) if found else t["growing_none"]
 
 
 def point_table(done: Sweep, lang: str = "nl") -> list[str]:

@@ -35,6 +35,7 @@ PAGE: dict[str, dict[str, str]] = {
                   "Gemeten over {unit} {start} tot {end}, na de opwarmperiode. Onder elk getal "
                   "staat klein het 95%-interval.",
         "col_setting": "Instelling", "col_met": "Doel gehaald",
+        "col_growing": "Groeiende werkvoorraad (uit de simulatie)",
         "fact_scenario": "Scenario", "fact_points": "Punten", "fact_reps": "Replicaties per punt",
         "fact_seed": "Seed", "fact_version": "ketensim",
         "files": "Elk punt heeft een eigen map (point-000, ...) met de tabellen van een gewone "
@@ -57,6 +58,7 @@ PAGE: dict[str, dict[str, str]] = {
                   "{unit} {start} to {end}, after the warm-up. Under every figure, small, its 95% "
                   "interval.",
         "col_setting": "Setting", "col_met": "Target met",
+        "col_growing": "Growing backlog (from the simulation)",
         "fact_scenario": "Scenario", "fact_points": "Points", "fact_reps": "Replications per point",
         "fact_seed": "Seed", "fact_version": "ketensim",
         "files": "Every point has its own folder (point-000, ...) with the tables of a plain run; "

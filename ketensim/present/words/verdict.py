@@ -120,6 +120,15 @@ def _queue_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]
     return out
 
 
+def growing_names(findings: Findings, scenario: Any, lang: str = "nl") -> str:
+    """The queues still growing at the end, named briefly (for a table cell): steps by name,
+    the door of a cap on work in progress, shared capacities by id; "geen" when none."""
+    s = S[check_lang(lang)]
+    names = [step_name(scenario, q.queue) if q.kind == "step" else
+             s["short_door"] if q.kind == "door" else q.queue for q in findings.backing_up]
+    return ", ".join(names) or s["nothing_grows"]
+
+
 def _subject(q: QueueFinding, scenario: Any, lang: str) -> str:
     s = S[lang]
     if q.kind == "door":

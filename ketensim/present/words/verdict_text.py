@@ -11,6 +11,7 @@ S: dict[str, dict[str, str]] = {
     "nl": {
         # subjects
         "subject_step": "de werkvoorraad van {step}",
+        "short_door": "de rij voor de keten", "nothing_grows": "geen",
         "subject_door": "de rij zaken die wacht om de keten in te mogen (maximaal {cap} "
         "tegelijk in de keten)",
         "subject_pool": "het werk dat wacht op de gedeelde capaciteit {pool} ({steps})",
@@ -109,6 +110,7 @@ S: dict[str, dict[str, str]] = {
     },
     "en": {
         "subject_step": "the backlog of {step}",
+        "short_door": "the queue before the chain", "nothing_grows": "none",
         "subject_door": "the queue of cases waiting to enter the chain (at most {cap} in the "
         "chain at once)",
         "subject_pool": "the work waiting for the shared capacity {pool} ({steps})",
