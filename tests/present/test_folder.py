@@ -45,8 +45,8 @@ def header(path: Path) -> list[str]:
 def test_folder_holds_every_file_with_contract_columns(results, tmp_path):
     out = output.write_results(results, tmp_path / "run")
     names = sorted(p.name for p in out.iterdir())
-    pictures = ["werkvoorraad", "instroom-uitstroom", "wachttijd", "doorlooptijd", "bezetting", "keten",
-                "keten-na-ingrepen"]
+    pictures = ["werkvoorraad", "instroom-uitstroom", "wachttijd", "doorlooptijd", "bezetting",
+                "keten", "keten-na-ingrepen"]
     expected = [*CSV_FILES, "manifest.json", "report.html"]
     expected += [f"{p}.png" for p in pictures]
     assert names == sorted(expected)

@@ -202,8 +202,8 @@ def test_save_all_writes_png_and_svg_with_stable_names(run, tmp_path):
     en = plots.save_all(run, tmp_path / "en", lang="en")
     assert [p.name for p in nl] == [p.name for p in en]
     stems = [p.stem for p in nl if p.suffix == ".png"]
-    assert stems == ["werkvoorraad", "instroom-uitstroom", "wachttijd", "doorlooptijd", "bezetting", "keten",
-                     "keten-na-ingrepen"]
+    assert stems == ["werkvoorraad", "instroom-uitstroom", "wachttijd", "doorlooptijd",
+                     "bezetting", "keten", "keten-na-ingrepen"]
     assert {p.suffix for p in nl} == {".png"}  # SVG only on request (--format svg)
     for path in nl:
         assert path.stat().st_size > 1000

@@ -247,3 +247,24 @@ def test_the_compare_report_has_norm_and_cost_rows(tmp_path):
         html = report.render_compare_report(comparison.results, comparison.table, lang=lang)
         assert f"<td>{norm}</td>" in html
         assert f"<td>{cost}</td>" in html
+
+
+def test_partners_and_the_waits_of_those_still_waiting_are_in_the_report(tmp_path):
+    ketensim, tables, render_run_report = ketensim_api, report_tables, report.render_run_report
+    # besluit: 1.5 cases a day against 1/0.9: a pile that grows all the time
+    path = write(tmp_path, "keten.toml", chain("keten", replications=3, besluit_mean=0.9))
+    results = ketensim.simulate(path)
+    page = render_run_report(results, "nl", figures={})
+    assert '<h3 id="partners">Per ketenpartner</h3>' in page
+    partner = tables.partner_table(results, "nl")
+    assert [r[0]["text"] for r in partner["rows"]] == ["gemeente", "rechtbank"]
+    assert partner["head"][1:] == ["Instroom", "Afgehandeld", "Voorraad aan het eind",
+                                   "Gemiddelde voorraad", "Tijd bij de partner (dagen)",
+                                   "Bezetting"]
+    steps = tables.step_table(results, "en")
+    assert steps["head"][-2:] == ["Waited so far (still waiting) (days)",
+                                  "Wait now (estimate) (days)"]
+    ahead = results.steps.groupby("step")["wait_ahead_at_end"].mean()["besluit"]
+    assert ahead > 2 * results.steps.groupby("step")["mean_wait"].mean()["besluit"]
+    quiet = ketensim.simulate(write(tmp_path, "rustig.toml", chain("rustig", besluit=3)))
+    assert "Wait now (estimate) (days)" not in tables.step_table(quiet, "en")["head"]

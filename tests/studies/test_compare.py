@@ -209,3 +209,45 @@ def test_compare_writes_its_pictures_beside_the_report(pair, tmp_path):
         assert (out / f"{stem}.png").stat().st_size > 1000
         assert (out / f"{stem}.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert (out / "basis" / "werkvoorraad.png").exists()
+
+
+def test_partners_are_compared_like_steps(quick, pair, tmp_path):
+    base, other = pair
+    done = ketensim.compare(base, [other], replications=4, seed=3)
+    row = done.row("meer-capaciteit", "partner:rechtbank:stock_at_end")
+    partners = done.results[1].partners
+    mine = partners[partners["partner"] == "rechtbank"]
+    assert row["mean"] == pytest.approx(mine["stock_at_end"].mean())
+    base_rows = done.results[0].partners
+    expected = (mine["mean_time"].to_numpy()
+                - base_rows[base_rows["partner"] == "rechtbank"]["mean_time"].to_numpy()).mean()
+    assert done.row("meer-capaciteit", "partner:rechtbank:mean_time")["diff"] == \
+        pytest.approx(expected)
+    text = invoke("compare", base, other, "--out", tmp_path / "o", "-n", "4").stdout
+    assert "Voorraad per partner aan het eind (zaken)" in text
+    assert "Tijd bij de partner (dagen)" in text
+    assert "Oordeel per scenario (uit de simulatie):" in text
+    assert "A  basis" in text.split("Oordeel per scenario")[1]
+    from ketensim.present.pages.report import compare_context
+
+    rows = compare_context(done.results, done.table, "nl")["diff_table"]["rows"]
+    partner_rows = [r for r in rows if r[1]["text"] == "rechtbank"]
+    assert {r[2]["text"] for r in partner_rows} >= {"Voorraad aan het eind",
+                                                     "Tijd bij de partner (dagen)"}
+
+
+def test_damage_that_is_no_pile_is_named_in_the_comparison(quick, tmp_path):
+    text = chain("basis", intake=2, besluit=1, besluit_mean=0.6)
+    base = write(tmp_path, "basis.toml", text)
+    full = text.replace('name = "basis"', 'name = "weinig-plek"').replace(
+        'id = "besluit"\npartner = "rechtbank"\ncapacity = 1\n',
+        'id = "besluit"\npartner = "rechtbank"\ncapacity = 1\nqueue_limit = 1\n')
+    assert full.count("queue_limit") == 1
+    other = write(tmp_path, "vol.toml", full)
+    done = ketensim.compare(base, [other], replications=4, seed=3)
+    from ketensim.present.words.compare import change_sentences
+
+    nl = " ".join(change_sentences(done, "nl", limit=10))
+    en = " ".join(change_sentences(done, "en", limit=10))
+    assert "Bij besluit worden" in nl and "meer geweigerd omdat het vol is" in nl
+    assert "more cases are turned away at besluit because it is full" in en

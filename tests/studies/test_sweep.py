@@ -212,3 +212,19 @@ def assert_a_page_for_people(page: str) -> None:
         assert raw not in re.sub(r"<[^>]+>", " ", page.split("<section id=\"figuren\">")[0]), raw
     assert not re.search(r"\d\.\d+e[+-]\d", page), "scientific notation on the page"
     assert "capaciteit besluit" in page.lower()
+
+
+def test_each_point_says_which_backlog_keeps_growing(tmp_path):
+    # besluit: 1.5 cases a day, one server of 0.5 to 1 day: overloaded from a mean of 0.7 on
+    path = write(tmp_path, "keten.toml", chain("keten", replications=4, besluit_mean=0.9))
+    done = ketensim.sweep(path, ["step.besluit.capacity=1:2:1"], seed=2)
+    from ketensim.present.pages.sweep import point_rows
+    from ketensim.present.words.sweep import growing_line
+
+    rows = point_rows(done, "nl")
+    assert rows["head"][-1] == "Groeiende werkvoorraad (uit de simulatie)"
+    assert [r[-1]["text"] for r in rows["rows"]] == ["besluit (rechtbank)", "geen"]
+    assert growing_line(done, "nl") == \
+        "Groeiende werkvoorraad (uit de simulatie): punt 0: besluit (rechtbank)."
+    assert growing_line(done, "en") == "Growing backlog (from the simulation): point 0: " \
+        "besluit (rechtbank)."
