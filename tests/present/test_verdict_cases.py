@@ -11,6 +11,7 @@ the judgement must not).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,8 @@ CASES = {
                     'step = "intake"\nevery = 20\nlag = 40\nminimum = 1\n'),
     # load 0.7 throughout
     "stabiel": chain("stabiel", 0.7),
+    # overloaded (1.3) from the end of the warm-up on, by an intervention at that moment
+    "vanaf-ingreep": chain("vanaf-ingreep", 0.7, rate_at(50, 1.3)),
 }
 
 
@@ -164,6 +167,13 @@ def test_a_chain_at_load_seven_tenths_is_stable(judged, lang):
     assert not {"growing", "swinging", "cleared", "bounded", "shrinking"} & set(kinds(found))
 
 
+@LANGS
+def test_growth_from_an_intervention_at_the_warm_up_is_dated_not_from_the_start(judged, lang):
+    text = about(said(judged, "vanaf-ingreep", lang), "growing")[0]
+    assert re.search(r"(vanaf dag|from day) 5\d ", text)  # the first sample after day 50
+    assert ("al vanaf het begin" if lang == "nl" else "from the start") not in text
+
+
 @pytest.fixture(scope="module")
 def bundled():
     out = {}
@@ -182,6 +192,8 @@ def test_regie_samenwerking_clears_the_om_pile_instead_of_calling_it_overloaded(
     assert any("Beoordeling OM" in t for t in cleared)
     assert any("Politierechter" in t for t in cleared)
     assert "growing" not in kinds(found) and "paper_growing" not in kinds(found)
+    held = about(found, "paper_held")  # four steps, one reason: one sentence
+    assert len(held) == 1 and "Hoger beroep" in held[0] and "Beoordeling OM" in held[0]
 
 
 @LANGS

@@ -167,11 +167,18 @@ def queue_sentence(q: QueueFinding, scenario: Any, lang: str = "nl",
     if q.status == "growing":
         rate, rate_unit = readable_rate(abs(r.rate), unit_id)
         first = r.since is None or (r.stretches and r.since <= r.stretches[0].start + 1e-9)
+        if first and q.event is not None and q.event[0] > 0:
+            # growth that starts with the window and an intervention at its start: "from the
+            # start" next to "after the intervention (week 52)" would contradict itself
+            first = False
+            since_at: float | None = r.since if r.since is not None else q.event[0]
+        else:
+            since_at = r.since
         warm = float(getattr(scenario, "warmup", 0.0) or 0.0) > 0
         text = s["growing"].format(**{
             **values, "rate": number(rate, lang), "unit": unit_name(rate_unit, lang),
             "since": s["from_start"] if first else s["from"].format(unit=unit, t=_at(
-                r.since, unit, lang)),
+                since_at, unit, lang)),
             "ref": s["ref_warmup"] if warm else s["ref_start"],
             "before": number(max(r.level_start, 0.0), lang)})
         if r.piles:
@@ -283,7 +290,8 @@ def _paper_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]
     """Steps overloaded on paper: listed when they grow, explained when they do not."""
     s = S[lang]
     shielded = {sh.step for sh in findings.shielded}
-    growing, held = [], []
+    growing = []
+    held: dict[str, list[Load]] = {}  # steps with the same reason share one sentence
     for ld in findings.overloaded:
         q = findings.queue(ld.step)
         if q is None or q.status == "growing":
@@ -291,13 +299,20 @@ def _paper_sentences(findings: Findings, scenario: Any, lang: str) -> list[Said]
             continue
         if ld.step in shielded:
             continue  # the shield sentence says it already
-        why = s.get(f"why_{q.steered or q.status}", "")
-        held.append(Said("paper_held", s["paper_held"].format(
-            step=step_name(scenario, ld.step), rho=number(ld.offered or 0.0, lang, digits=2),
-            since=_since(ld, scenario, lang), why=why)))
+        held.setdefault(s.get(f"why_{q.steered or q.status}", ""), []).append(ld)
     out = [Said("paper_growing", s["paper_growing"].format(items=_join(growing, lang)))] \
         if growing else []
-    return out + held
+    for why, loads in held.items():
+        if len(loads) == 1:
+            ld = loads[0]
+            text = s["paper_held"].format(
+                step=step_name(scenario, ld.step), rho=number(ld.offered or 0.0, lang, digits=2),
+                since=_since(ld, scenario, lang), why=why)
+        else:
+            text = s["paper_held_many"].format(
+                items=_join([_load_item(ld, scenario, lang) for ld in loads], lang), why=why)
+        out.append(Said("paper_held", text))
+    return out
 
 
 def _since(ld: Load, scenario: Any, lang: str) -> str:
@@ -333,7 +348,9 @@ def _shield_lines(findings: Findings, scenario: Any, lang: str) -> list[Said]:
             upstream=_join([step_name(scenario, u) for u in upstream], lang))
         heavy = [step_name(scenario, sh.step) for sh in shields if sh.step in overloaded]
         if heavy:
-            text += " " + s["shield_extra"].format(steps=_join(heavy, lang), also=s["also"])
+            would = s["would_many" if len(heavy) > 1 else "would_one"]
+            text += " " + s["shield_extra"].format(steps=_join(heavy, lang), also=s["also"],
+                                                   would=would)
         lines.append(Said("shielded", text[0].upper() + text[1:]))
     return lines
 

@@ -22,7 +22,7 @@ S: dict[str, dict[str, str]] = {
         # the state at the end
         "growing": "{Subject} groeit {since} met ongeveer {rate} zaken per {unit}{cause}. "
         "Aan het eind wachten er ongeveer {end} zaken ({ref}: {before}).",
-        "ref_warmup": "na de opwarmperiode",
+        "ref_warmup": "aan het eind van de opwarmperiode",
         "ref_start": "aan het begin",
         "earlier_piles": " Eerder liep die voorraad al {n}× op (tot ongeveer {peak} zaken) en "
         "werd weer weggewerkt.",
@@ -88,7 +88,10 @@ S: dict[str, dict[str, str]] = {
         "aangeboden, omdat {upstream} vastloopt: die verstopping schermt {them} af.",
         "gets_one": "krijgt", "gets_many": "krijgen",
         "them_one": "deze schakel", "them_many": "deze schakels",
-        "shield_extra": "Zonder die verstopping zou{also} {steps} overbelast zijn.",
+        "shield_extra": "Zonder die verstopping {would}{also} {steps} overbelast zijn.",
+        "would_one": "zou", "would_many": "zouden",
+        "paper_held_many": "Op papier zijn {items} overbelast, maar in de simulatie groeit de "
+        "werkvoorraad daar niet{why}.",
         "also": " ook",
         # the chain
         "lead": "De doorlooptijd van de keten is gemiddeld {mean} {unit}{ci}",
@@ -119,7 +122,7 @@ S: dict[str, dict[str, str]] = {
         "cause": ", after the intervention ‘{title}’ ({unit} {t})",
         "growing": "{Subject} grows {since} by about {rate} cases per {unit}{cause}. At the end "
         "about {end} cases are waiting ({ref}: {before}).",
-        "ref_warmup": "after the warm-up",
+        "ref_warmup": "at the end of the warm-up",
         "ref_start": "at the start",
         "earlier_piles": " Before that it piled up {n}× already (to about {peak} cases) and was "
         "cleared again.",
@@ -182,7 +185,10 @@ S: dict[str, dict[str, str]] = {
         "backs up: that bottleneck shields {them}.",
         "gets_one": "receives", "gets_many": "receive",
         "them_one": "it", "them_many": "them",
-        "shield_extra": "Without that bottleneck {steps} would be overloaded{also}.",
+        "shield_extra": "Without that bottleneck {steps} {would} be overloaded{also}.",
+        "would_one": "would", "would_many": "would",
+        "paper_held_many": "On paper {items} are overloaded, but in the simulation their "
+        "backlogs do not grow{why}.",
         "also": " too",
         "lead": "The chain lead time averages {mean} {unit}{ci}",
         "lead_ci": " (95% interval: {low} to {high} {unit})",
