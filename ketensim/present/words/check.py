@@ -40,6 +40,10 @@ TEXT = {
                    "{unit}, of een bewerkingstijd in een andere eenheid dan {units}? "
                    "(tijdseenheid van het bestand: {unit})",
         "suspect_item": "{rho} bij {step} ({when})",
+        "warmup": "De keten begint leeg en heeft geen opwarmperiode: het begin van de run telt "
+                  "het vollopen mee. Een warmup van ongeveer {value} {units} (vijf keer de "
+                  "verblijftijd van de traagste schakel) houdt dat buiten de cijfers; of begin "
+                  "met de werkvoorraad van nu (backlog).",
         "plain": "Zonder de ingrepen zou de belasting in deze periode zijn: {items}.",
         "season": "{step} is vanaf {unit} {at} overbelast (belasting {rho}) door het seizoen, "
                   "niet door de ingreep: zonder ingrepen zou de belasting in die periode "
@@ -63,6 +67,10 @@ TEXT = {
                    "plan. Is a yearly figure given as inflow per {unit}, or a handling time in "
                    "another unit than {units}? (the file's time unit: {unit})",
         "suspect_item": "{rho} at {step} ({when})",
+        "warmup": "The chain starts empty and has no warm-up: the start of the run counts the "
+                  "filling up. A warmup of about {value} {units} (five times the slowest step's "
+                  "time at the step) keeps that out of the figures; or start from today's "
+                  "werkvoorraad (backlog).",
         "plain": "Without the interventions the load in this period would be: {items}.",
         "season": "{step} is overloaded from {unit} {at} (load {rho}) by the season, not by "
                   "the intervention: without interventions its load in that period would be "
@@ -118,6 +126,8 @@ def check_report(
         lines.append(t["check_over"].format(items="; ".join(over)))
     for sentence in season_lines(scenario, phases, lang):
         lines += textwrap.wrap(sentence, WIDTH)
+    for sentence in warmup_lines(scenario, phases, lang):
+        lines += ["", *textwrap.wrap(sentence, WIDTH)]
     for sentence in suspect_lines(scenario, phases, lang):
         lines += ["", *textwrap.wrap(sentence, WIDTH)]
     return lines
@@ -153,6 +163,19 @@ def _plain_line(phase: Phase, lang: str) -> list[str]:
         return []
     return textwrap.wrap(TEXT[lang]["plain"].format(items=", ".join(items)), WIDTH,
                          initial_indent="  ", subsequent_indent="  ")
+
+
+def warmup_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") -> list[str]:
+    """The warm-up to use, for a chain that starts empty without one (none otherwise)."""
+    from ketensim.present.words.verdict import starts_empty_unwarmed
+    from ketensim.scenario.traffic import suggested_warmup
+
+    value = suggested_warmup(phases)
+    if not starts_empty_unwarmed(scenario) or not value > 0:
+        return []
+    step = 10 ** max(0, math.floor(math.log10(value)) - 1)  # two significant figures
+    return [TEXT[lang]["warmup"].format(units=_unit(scenario, lang, plural=True),
+                                        value=num(math.ceil(value / step - 1e-9) * step, lang))]
 
 
 def season_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") -> list[str]:

@@ -90,9 +90,20 @@ def verdict_sentences(findings: Findings, scenario: Any, lang: str = "nl") -> li
         out.append(Said("busiest", s["busiest"].format(
             step=step_name(scenario, findings.busiest.step),
             pct=percent(findings.busiest.utilization.mean, lang))))
+    if starts_empty_unwarmed(scenario):
+        out.append(Said("filling", s["filling"]))
     if findings.replications == 1:
         out.append(Said("one_rep", s["one_rep"]))
     return out
+
+
+def starts_empty_unwarmed(scenario: Any) -> bool:
+    """True for a run whose figures include the filling-up: no warm-up and no werkvoorraad
+    at the start anywhere (a chain that starts from its stock needs no warm-up for it)."""
+    if float(getattr(scenario, "warmup", 0.0) or 0.0) > 0:
+        return False
+    return not any(getattr(step, "backlog", None) is not None
+                   for step in getattr(scenario, "steps", ()))
 
 
 # -- what the queues did --------------------------------------------------------------------

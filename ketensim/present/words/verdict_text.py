@@ -102,6 +102,9 @@ S: dict[str, dict[str, str]] = {
         "bij {steps}, tellen niet mee.",
         "busiest": "De drukste schakel is {step}: gemiddeld is {pct} van de capaciteit bezet.",
         "and": " en ", "or": " of ",
+        "filling": "Let op: de keten begint leeg en er is geen opwarmperiode, dus de cijfers "
+        "tellen het vollopen van de keten mee (kortere wachttijden en kleinere voorraden dan "
+        "in een gevulde keten); zet een warmup of een werkvoorraad bij de start (backlog).",
         "one_rep": "Let op: dit is één herhaling; draai er meer voor betrouwbare intervallen "
         "en een betrouwbaar oordeel.",
         "norm_met": "De norm ‘{title}’ wordt gehaald: {pct} binnen de termijn{ci}.",
@@ -198,6 +201,9 @@ S: dict[str, dict[str, str]] = {
         "end are not counted.",
         "busiest": "The busiest step is {step}: on average {pct} of its capacity is busy.",
         "and": " and ", "or": " or ",
+        "filling": "Note: the chain starts empty and there is no warm-up, so the figures "
+        "include the chain filling up (shorter waits and smaller stocks than in a filled "
+        "chain); set a warmup or a werkvoorraad at the start (backlog).",
         "one_rep": "Note: this is a single replication; run more for reliable intervals and a "
         "reliable verdict.",
         "norm_met": "The norm ‘{title}’ is met: {pct} within the term{ci}.",
