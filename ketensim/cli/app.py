@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ketensim import __version__
-from ketensim.cli import studies
+from ketensim.cli import fit, studies
 from ketensim.cli.commands import (
     check_work,
     claimed_out,
@@ -300,7 +300,7 @@ def new(name: str, out: Path | None) -> None:
     say(f"Geschreven: {target}. Controleer het met: ketensim check {target}")
 
 
-for _command in (studies.compare, studies.sweep, studies.bands):
+for _command in (studies.compare, studies.sweep, studies.bands, fit.fit):
     cli.add_command(_command)
 
 
