@@ -199,13 +199,13 @@ def _row(row: dict[str, str], n: int, file: str, problems: list[Problem]
 def _next(raw: str, n: int, file: str, problems: list[Problem]) -> tuple[tuple[str, float], ...]:
     if raw in ("", "exit"):
         return (("exit", 1.0),)
-    parts = raw.replace(";", " ").replace(",", " ").split() if ":" in raw else [raw]
+    parts = raw.replace(";", " ").split() if ":" in raw else [raw]  # shares may use 0,7
     out = []
     for part in parts:
         found = _SHARE.fullmatch(part)
         try:
-            share = float(found["p"]) if found and found["p"] else (1.0 if len(parts) == 1
-                                                                    else math.nan)
+            share = float(found["p"].replace(",", ".")) if found and found["p"] else (
+                1.0 if len(parts) == 1 else math.nan)
         except ValueError:
             share = math.nan
         if not found or not (0 < share <= 1) or not (found["to"] == "exit"

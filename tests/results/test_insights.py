@@ -62,6 +62,15 @@ def test_a_backlog_that_rises_then_levels_off_has_settled():
     assert r.since == pytest.approx(300, abs=10)
 
 
+def test_a_long_rise_that_pauses_only_at_the_very_end_is_still_growth():
+    # 5 a day from day 200 to day 690, then 40 days (5% of the window) without change:
+    # too short a level to call the pile settled
+    q = noisy(20 + 5 * np.clip(T - 200, 0, 490), 3, np.random.default_rng(12))
+    r = read_curve(T, q, since=100)
+    assert r.status == "growing"
+    assert r.since == pytest.approx(200, abs=15)
+
+
 def test_a_backlog_that_falls_to_a_lower_level_is_shrinking():
     q = noisy(800 - 2.5 * np.clip(T - 200, 0, 200), 3, np.random.default_rng(3))
     r = read_curve(T, q, since=100)

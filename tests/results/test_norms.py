@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -210,3 +211,17 @@ def test_the_engine_records_what_norms_need(tmp_path):
 def test_judge_in_the_mean_and_by_the_lower_bound(mean, low, expected):
     met = norms.judge(mean, low, 0.9)
     assert (met.in_mean, met.by_lower_bound) == expected
+
+
+def test_a_step_record_without_waiting_cases_counts_its_waits_only():
+    # records made elsewhere (older folders, hand-made ones) may lack the cases still waiting
+    assert norms.wait_share(SimpleNamespace(waits=[1.0, 2.0, 5.0]), 3.0, 0.0, 10.0) == \
+        (3, pytest.approx(2 / 3))
+
+
+def test_asking_a_run_without_norms_for_a_norm_is_a_key_error():
+    results = ketensim.simulate(scenario([step("a", 1, 0.5)], [poisson("a", 1.0)], 20),
+                                replications=2, seed=1)
+    assert results.norms is None or results.norms.empty
+    with pytest.raises(KeyError):
+        results.norm_shares("doorloop")

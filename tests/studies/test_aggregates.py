@@ -116,3 +116,9 @@ def test_an_existing_scenario_file_is_not_overwritten(tmp_path):
     result = invoke("fit", "--aggregates", IND, "--out", out)
     assert result.exit_code == 2 and "the file exists already" in result.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_dutch_excel_table_with_semicolons_and_decimal_commas_reads_the_same(tmp_path):
+    dutch = CHAIN.replace(",", ";").replace("rb:0.7 exit:0.3", "rb:0,7 exit:0,3")
+    dutch = dutch.replace("10000;10000", "10000,0;10000")
+    assert read_table(write(tmp_path, dutch)) == read_table(write(tmp_path, CHAIN, "c.csv"))
