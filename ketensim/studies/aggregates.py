@@ -164,6 +164,8 @@ def _row(row: dict[str, str], n: int, file: str, problems: list[Problem]
             bad(column, "is not an id", "a-z, 0-9, _ and -, starting with a letter or digit",
                 row.get(column, ""))
         values[column] = row.get(column, "")
+    if values["step"] == "exit":
+        bad("step", "is the name of the way out", "another id", "exit")
     for column in NUMBERS:
         raw = row.get(column, "")
         if raw == "":
@@ -182,7 +184,7 @@ def _row(row: dict[str, str], n: int, file: str, problems: list[Problem]
         values[column] = number
     if "start" in values and "end" in values and values["end"] <= values["start"]:
         bad("end", "is not after start", f"a number above {values['start']:g}", row["end"])
-    for column in ("staff", "hours_per_case", "hours_per_staff"):
+    for column in ("staff", "hours_per_case", "hours_per_staff", "lead_time"):
         if values.get(column) == 0:
             bad(column, "is 0", "a number above 0, or an empty cell", row[column])
     if ("hours_per_case" in values) != ("hours_per_staff" in values):

@@ -71,6 +71,16 @@ def test_a_long_rise_that_pauses_only_at_the_very_end_is_still_growth():
     assert r.since == pytest.approx(200, abs=15)
 
 
+def test_eight_samples_after_the_warm_up_are_read_without_the_warm_up():
+    # the warm-up holds a pile of 500 that is gone by its end; the 8 samples after it are
+    # quiet, and the warm-up must not make them look like a pile cleared
+    t = np.arange(20, dtype=float)
+    q = noisy(np.where(t < 12, 500.0, 5.0), 3, np.random.default_rng(4), sd=0.5)
+    r = read_curve(t, q, since=12)
+    assert r.status == "stable"
+    assert r.peak < 10
+
+
 def test_a_backlog_that_falls_to_a_lower_level_is_shrinking():
     q = noisy(800 - 2.5 * np.clip(T - 200, 0, 200), 3, np.random.default_rng(3))
     r = read_curve(T, q, since=100)

@@ -88,6 +88,8 @@ BAD = {
                                  "a,p,0,300,100,100,5,5,,,exit\n",
                                  ["error: {f}: column step (row 3): appears twice",
                                   "error: {f}: column start/end (row 3): is another period"]),
+    "zero lead time": (HEAD + "a,p,0,365,100,100,5,5,0,,exit\n",
+                       ["error: {f}: column lead_time (row 2): is 0"]),
     "shares": (HEAD + "a,p,0,365,100,100,5,5,,,exit:0.5\n",
                ["error: {f}: column next (row 2): shares do not add up to 1"]),
 }
