@@ -8,7 +8,8 @@ import pytest
 import ketensim
 from ketensim.present.words.check import check_report, season_lines
 from ketensim.present.words.summary import run_summary
-from ketensim.scenario.traffic import phases, season_overloads
+from ketensim.scenario.periods import season_overloads
+from ketensim.scenario.traffic import phases
 
 # intake: 1.5 a day on two servers of a day (load 0.75), half as much again from month 7 on
 # (load 1.125); besluit gets a second server at day 190, which has nothing to do with it

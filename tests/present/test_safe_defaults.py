@@ -12,7 +12,8 @@ from ketensim.present.words.check import check_report, warmup_lines
 from ketensim.present.words.verdict import verdict_sentences
 from ketensim.results import insights
 from ketensim.scenario.parts import Backlog
-from ketensim.scenario.traffic import phases, suggested_warmup
+from ketensim.scenario.periods import suggested_warmup
+from ketensim.scenario.traffic import phases
 
 
 def chain(warmup: float = 0.0):

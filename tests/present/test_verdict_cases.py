@@ -179,7 +179,7 @@ def bundled():
     out = {}
     for name in ("strafrechtketen/regie-3-samenwerking",
                  "vreemdelingenketen/piek-2015-ind-in-de-pas", "acute-zorg/bedden-dicht"):
-        results = ketensim.simulate(ketensim.load(SCENARIOS / f"{name}.toml"), jobs=2)
+        results = ketensim.simulate(ketensim.load(SCENARIOS / f"{name}.toml"))
         out[name.split("/")[1]] = (insights.analyse(results), results)
     return out
 

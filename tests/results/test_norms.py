@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
@@ -223,5 +224,6 @@ def test_asking_a_run_without_norms_for_a_norm_is_a_key_error():
     results = ketensim.simulate(scenario([step("a", 1, 0.5)], [poisson("a", 1.0)], 20),
                                 replications=2, seed=1)
     assert results.norms is None or results.norms.empty
-    with pytest.raises(KeyError):
-        results.norm_shares("doorloop")
+    for table in (results.norms, None):  # None: results put together without a norms table
+        with pytest.raises(KeyError):
+            dataclasses.replace(results, norms=table).norm_shares("doorloop")

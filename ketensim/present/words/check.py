@@ -168,7 +168,7 @@ def _plain_line(phase: Phase, lang: str) -> list[str]:
 def warmup_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") -> list[str]:
     """The warm-up to use, for a chain that starts empty without one (none otherwise)."""
     from ketensim.present.words.verdict import starts_empty_unwarmed
-    from ketensim.scenario.traffic import suggested_warmup
+    from ketensim.scenario.periods import suggested_warmup
 
     value = suggested_warmup(phases)
     if not starts_empty_unwarmed(scenario) or not value > 0:
@@ -180,7 +180,7 @@ def warmup_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") 
 
 def season_lines(scenario: Scenario, phases: Sequence[Phase], lang: str = "nl") -> list[str]:
     """One sentence per step that a season, not an intervention, makes overloaded."""
-    from ketensim.scenario.traffic import season_overloads
+    from ketensim.scenario.periods import season_overloads
 
     t = TEXT[lang]
     out = []
