@@ -11,6 +11,7 @@ routing.
 Modules: ``loader`` (files, ``extends``), ``schema/`` (the validator, one
 module per table), ``model`` and ``parts`` (the frozen data),
 ``distributions``, ``calendars``, ``capacity`` (plans over time),
-``datafiles`` (CSV columns), ``loops``, ``traffic`` (loads per period) and
+``datafiles`` (CSV columns), ``loops``, ``traffic`` (loads per period), ``periods`` (seasons
+and the warm-up to use, read from those loads) and
 ``network`` (the traffic equations, solved sparse).
 """
