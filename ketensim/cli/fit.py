@@ -18,8 +18,6 @@ import click
 from ketensim.cli.options import LANG_CHOICES, say
 from ketensim.errors import ScenarioError
 
-EXAMPLE_TABLE = "docs/examples/ind-2023-aggregates.csv"
-
 
 @click.command()
 @click.option("--aggregates", "table", required=True,
