@@ -186,7 +186,7 @@ class Chain:
                 station.tally_wait(case, 0.0, 0.0)
                 station._begin(case, 0.0)
             for k in range(backlog.queue):
-                age = backlog.ages[k] if k < len(backlog.ages) else 0.0
+                age = backlog.age(k)
                 ctype = self.case_type_index(backlog.types[k]) if k < len(backlog.types) \
                     else default
                 case = self.new_case(-age, ctype)

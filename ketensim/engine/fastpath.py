@@ -180,7 +180,7 @@ class FastRun:
                 arrived.append(0.0)
                 kinds.append(IN_SERVICE)
             for k in range(backlog.queue):
-                age = backlog.ages[k] if k < len(backlog.ages) else 0.0
+                age = backlog.age(k)
                 entered.append(-age)
                 ctype.append(self.type_index(backlog.types[k]) if k < len(backlog.types)
                              else default)

@@ -70,7 +70,7 @@ class SessionStation(Station):
     def arrive(self, case: int, sender: Station | None = None) -> None:
         now = self.env.now
         self.advance(now)
-        if self.limit >= 0 and (self.senders or self.nq >= self.limit):
+        if self.limit >= 0 and (self.senders or self.nq >= self.limit) and self.limited(case):
             self._overflow(case, now)
             return
         self.arrivals += 1
@@ -78,8 +78,9 @@ class SessionStation(Station):
             self.book.take_in(case, self.pidx, now)
         self._enqueue(case, now)
 
-    def full_for_block(self) -> bool:
-        return self.policy == "block" and bool(self.senders or self.nq >= self.limit)
+    def full_for_block(self, case: int) -> bool:
+        return self.policy == "block" and self.limited(case) and bool(
+            self.senders or self.nq >= self.limit)
 
     def fill(self, now: float) -> None:
         """Between sessions free servers wait: only blocked senders may move in."""

@@ -75,6 +75,10 @@ class Station:
         self.limit = limit.size if limit else -1
         self.policy = limit.policy if limit else ""
         self.overflow_outcome = chain.outcome_index[limit.outcome] if limit else -1
+        # Case types the limit holds back (None: all): an SEH-stop turns ambulances away,
+        # never the patients who walk in.
+        self.limit_types = frozenset(chain.case_type_index(t) for t in limit.types) \
+            if limit and limit.types else None
         self.senders: deque[tuple[Station | None, int]] = deque()  # blocked, first come first in
         self.deadline = chain.draws(f"deadline:{step.id}", step.deadline.max_wait) \
             if step.deadline else None
@@ -156,7 +160,7 @@ class Station:
                 self.blocked_area += self.blocked * dt
             self.last = now
         full = self.nq >= self.limit and self.busy >= self.capacity
-        if self.limit >= 0 and (self.senders or full):
+        if self.limit >= 0 and (self.senders or full) and self.limited(case):
             self._overflow(case, now)
             return
         self.arrivals += 1
@@ -171,9 +175,13 @@ class Station:
         else:
             self._enqueue(case, now)
 
-    def full_for_block(self) -> bool:
-        """Would a case sent here now have to stay with its sender?"""
-        return self.policy == "block" and bool(self.senders or (
+    def limited(self, case: int) -> bool:
+        """Does the waiting-room limit apply to this case (by its case type)?"""
+        return self.limit_types is None or self.chain.case_type[case] in self.limit_types
+
+    def full_for_block(self, case: int) -> bool:
+        """Would this case, sent here now, have to stay with its sender?"""
+        return self.policy == "block" and self.limited(case) and bool(self.senders or (
             self.nq >= self.limit and self.busy >= self.capacity))
 
     def _overflow(self, case: int, now: float) -> None:
@@ -203,9 +211,10 @@ class Station:
             if self.deadline is not None:
                 delay = max(0.0, self.deadline.next() - age)
                 Timeout(self.env, delay, key).callbacks.append(self._renege)
-            if self.failure is not None:
-                delay = max(0.0, self.failure.after - age)
-                Timeout(self.env, delay, key).callbacks.append(self._late)
+            # A case of the werkvoorraad already past the term at the start filed its
+            # appeal before the model's time began: only terms reached from now on count.
+            if self.failure is not None and age <= self.failure.after:
+                Timeout(self.env, self.failure.after - age, key).callbacks.append(self._late)
 
     def _renege(self, event: Timeout) -> None:
         key = event._value
@@ -297,7 +306,7 @@ class Station:
         self.completions += 1
         hop = self.pick(case)
         target = hop.target
-        if hop.blocking and target.full_for_block():  # type: ignore[union-attr]
+        if hop.blocking and target.full_for_block(case):  # type: ignore[union-attr]
             self.blocked += 1  # the server keeps the case until a place frees
             target.senders.append((self, case))  # type: ignore[union-attr]
             self.chain.watch_deadlock(self)

@@ -46,6 +46,7 @@ __all__ = [
 
 SHIELD_DROP = 0.05  # a step gets at least this share less than offered before we call it shielded
 EVENT_LAG = 0.25  # an event this share of the horizon before a change is named as its trigger
+EVENT_AHEAD = 0.05  # a fitted start may land this share before its event (a sudden jump)
 ABRUPT = 0.08  # a change done within this share of the time is a jump, not a drift
 BOUNDED = 0.05  # losses of at least this share of the arrivals hold a queue down
 
@@ -294,13 +295,14 @@ def _cause(scenario: Any, reading: Reading, t: np.ndarray) -> tuple[float, str] 
 
     A backlog may start to grow well after the event that set it off (servers
     first fill up), and the fitted start of a sudden jump can land a little
-    before its event, so both count.
+    before its event, so both count; a growth that began well before an event
+    was not set off by it.
     """
     if reading.since is None:
         return None
     span = float(getattr(scenario, "horizon", t[-1] if len(t) else 0.0))
     lo = reading.since - EVENT_LAG * span
-    hi = reading.since + EVENT_LAG * span
+    hi = reading.since + EVENT_AHEAD * span  # a change that began well before an event is not its
     near = [ev for ev in getattr(scenario, "events", ()) if lo <= ev.at <= hi and ev.at > 0]
     if not near or reading.since <= (t[0] if len(t) else 0.0) + 1e-9:
         return None

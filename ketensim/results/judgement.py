@@ -228,11 +228,12 @@ def _departure(tb: np.ndarray, m: np.ndarray, rise: Stretch, material: float) ->
     """
     inside = np.flatnonzero(tb >= rise.start)
     level = min(rise.level_start, float(np.median(m[inside[: max(3, MIN_BINS)]])))
-    above = m[inside] > level + material / 4
-    stays = np.logical_and.accumulate(above[::-1])[::-1]
+    if inside[0] == 0:  # the fitted line may start below a flat werkvoorraad: use the curve
+        level = max(float(np.median(m[: max(3, MIN_BINS)])), float(m[0]))
+    stays = np.logical_and.accumulate((m[inside] > level + material / 4)[::-1])[::-1]
     hits = np.flatnonzero(stays)
-    if not hits.size or inside[0] == 0:  # rising from the first sample: from the start
-        return rise.start
+    if not hits.size or (inside[0] == 0 and tb[hits[0]] - tb[0] < LEVEL_SPAN * (tb[-1] - tb[0])):
+        return rise.start  # rising from (near) the first sample: from the start
     return float(tb[inside[max(int(hits[0]) - 1, 0)]])
 
 

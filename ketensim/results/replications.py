@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketensim.results.rows import Rows, replication_rows
+from ketensim.scenario import uncertainty
 from ketensim.scenario.model import Scenario
 
 Progress = Callable[[int], None]
@@ -81,7 +82,10 @@ def run_one(scenario: Scenario, replication: int, seed: int,
 
     options = options or RunOptions()
     every = sampling_interval(scenario.horizon, options.sample_every)
-    record = run_replication(scenario, replication, seed, every, fast=options.fast_path)
+    # Inputs known only within a range get this replication's own draw (the same whatever
+    # worker runs it); the rows are read against the scenario as the file wrote it.
+    drawn = uncertainty.for_replication(scenario, replication, seed)
+    record = run_replication(drawn, replication, seed, every, fast=options.fast_path)
     return replication_rows(record, scenario)
 
 

@@ -25,6 +25,7 @@ STEP_COLUMNS = (
 STEP_EXTRA_COLUMNS = (
     "in_service_at_end", "mean_blocked", "rejected", "diverted", "reneged", "dismissed",
     "returned", "at_door_end", "late", "waiting_age_at_end", "wait_ahead_at_end",
+    "stock_at_end", "mean_stock",
 )
 COUNT_COLUMNS = STEP_EXTRA_COLUMNS[2:9]  # whole-number extras, as the engine counts them
 CHAIN_COLUMNS = (
@@ -33,7 +34,7 @@ CHAIN_COLUMNS = (
 )
 CHAIN_EXTRA_COLUMNS = (
     "reentries", "mean_outside", "outside_at_end", "backlog_cleared", "mean_backlog_lead_time",
-    "deadlock_at",
+    "deadlock_at", "lead_time_cases",
 )
 OUTCOME_COLUMNS = ("replication", "outcome", "cases")
 TIMESERIES_COLUMNS = ("replication", "step", "t", "queue", "in_service", "capacity", "arrived",
@@ -268,6 +269,11 @@ def _step_row(rep: int, sr: StepRecord, partner: str, window: float) -> dict[str
         "in_service_at_end": int(sr.in_service_at_end),
         "mean_blocked": getattr(sr, "blocked_area", 0.0) / window if window > 0 else math.nan,
         **{name: int(getattr(sr, name, 0)) for name in COUNT_COLUMNS},
+        # The stock as partners publish it: every open case, waiting, in handling, blocked
+        # or held at the door; the queue alone stays in queue_at_end.
+        "stock_at_end": int(sr.queue_at_end) + int(sr.in_service_at_end)
+        + int(getattr(sr, "at_door_end", 0)),
+        "mean_stock": getattr(sr, "stock_area", 0.0) / window if window > 0 else math.nan,
     }
 
 
@@ -286,6 +292,7 @@ def _chain_row(record: ReplicationRecord) -> dict[str, Any]:
         "mean_outside": getattr(record, "outside_area", 0.0) / window if window > 0 else math.nan,
         "outside_at_end": int(getattr(record, "outside_at_end", 0)),
         "backlog_cleared": int(record.backlog_lead_times.size),
+        "lead_time_cases": int(lead.size),
         "mean_backlog_lead_time": float(record.backlog_lead_times.mean())
         if record.backlog_lead_times.size else math.nan,
         "deadlock_at": record.deadlock[0] if record.deadlock else math.nan,

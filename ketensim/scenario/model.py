@@ -37,6 +37,7 @@ from ketensim.scenario.parts import (
     Step,
     TypeRule,
 )
+from ketensim.scenario.uncertainty import Uncertain
 
 TIME_UNITS = ("hour", "day", "week")
 
@@ -120,6 +121,7 @@ class Scenario:
     pools: tuple[Pool, ...] = ()
     policies: tuple[Policy, ...] = ()
     bands: tuple[Band, ...] = ()
+    uncertain: tuple[Uncertain, ...] = ()  # inputs drawn per replication within a range
     norms: tuple[Norm, ...] = ()
     costs: CostSettings | None = None
     source: str | None = field(default=None, compare=False)

@@ -85,6 +85,7 @@ class QueueLimit:
     policy: str = "reject"  # "block" | "divert" | "reject"
     divert_to: str | None = None
     outcome: str = "rejected"
+    types: tuple[str, ...] = ()  # only these case types meet the limit; others always queue
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,19 @@ class Backlog:
     case_type: str = DEFAULT_CASE_TYPE
     ages: tuple[float, ...] = ()  # age of each waiting case at time 0 (from a CSV)
     types: tuple[str, ...] = ()  # case type of each waiting case (from a CSV)
+    oldest: float = 0.0  # without a CSV: ages spread evenly from this down to 0 (steady inflow)
+
+    def age(self, k: int) -> float:
+        """Age at time 0 of waiting case ``k`` (0 is first in line).
+
+        A stock built by a steady inflow into a FIFO queue has its ages spread evenly
+        between the oldest case and the newest, which is what ``oldest`` gives.
+        """
+        if k < len(self.ages):
+            return self.ages[k]
+        if self.oldest and self.queue > 1:
+            return self.oldest * (self.queue - 1 - k) / (self.queue - 1)
+        return self.oldest
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,9 @@ def _alike(value: Any) -> st.SearchStrategy[Any]:
     if isinstance(value, int):
         return st.sampled_from([0, 1, 2, value * 1000, -value, value + 1]) | st.integers(-5, 10**6)
     if isinstance(value, float):
+        top = value * 100 + 1 if math.isfinite(value) and value >= 0 else 1e6  # after a nasty one
         return st.sampled_from([x for x in NASTY_NUMBERS if isinstance(x, float)]) | st.floats(
-            min_value=0, max_value=value * 100 + 1)
+            min_value=0, max_value=top)
     if isinstance(value, str):
         return st.sampled_from(NASTY_TEXT) | st.just(value + "\n") | st.just(value)
     if isinstance(value, list):

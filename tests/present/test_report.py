@@ -146,7 +146,7 @@ def test_a_real_run_renders():
         pytest.skip("bundled scenario not present")
     html = report.render_run_report(ketensim.simulate(ketensim.load(path), replications=2))
     assert_self_contained(html)
-    assert "Beoordeling OM" in html
+    assert "OM ZSM" in html
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),

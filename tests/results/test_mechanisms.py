@@ -108,11 +108,12 @@ def test_ketensim_run_prints_the_mechanisms(tmp_path, monkeypatch):
 def test_acute_care_names_its_diversions_and_blocked_beds():
     results = ketensim.simulate(ketensim.load(ACUTE / "basis.toml"), replications=1)
     lines = mechanism_lines(results)
-    assert any(line.startswith("SEH: ") and "omgeleid naar SEH buurregio" in line
+    assert any(line.startswith("Ambulance (112): ") and "omgeleid naar SEH buurregio" in line
                for line in lines)
     assert any(line.startswith("SEH houdt gemiddeld ") and "geblokkeerd" in line
                for line in lines)
-    assert any(line.startswith("Wachttijd per soort zaak bij OK: spoed ") for line in lines)
+    assert any(line.startswith("Wachttijd per soort zaak bij OK: ") and "spoed" in line
+               for line in lines)
     assert not any("Verpleegafdeling" in line and "soort zaak" in line for line in lines)
 
 

@@ -180,12 +180,12 @@ def test_the_bundled_example_with_norms_and_costs_loads():
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
     sc = ketensim.load(root / "strafrechtketen" / "normen-en-kosten.toml")
-    assert [n.id for n in sc.norms] == ["om-binnen-een-week", "politierechter-5-weken",
+    assert [n.id for n in sc.norms] == ["om-zsm-binnen-drie-maanden", "politierechter-5-weken",
                                         "doorlooptijd-keten"]
     assert sc.has_costs and sc.cost_settings.sharing == "use"
     assert sc.events == ketensim.load(root / "strafrechtketen" / "politie-levert-meer.toml").events
     bands = ketensim.load(root / "vreemdelingenketen" / "prognosebanden.toml").bands
-    assert [b.name for b in bands] == ["prognose-2022-eerst", "prognose-2022-bijgesteld"]
+    assert [b.name for b in bands] == ["mpp-2026-minimum", "mpp-2026-maximum"]
 
 
 def test_the_engine_records_what_norms_need(tmp_path):

@@ -34,6 +34,7 @@ from ketensim.present.pictures import plots
 from ketensim.present.pictures.style import SCENARIO_COLOURS
 from ketensim.present.words import i18n
 from ketensim.present.words import mechanisms as mechanism_text
+from ketensim.present.words import summary as summary_text
 from ketensim.present.words.scenario import cell, scenario_tables
 from ketensim.present.words.verdict import step_name, verdict_lines
 from ketensim.results import insights
@@ -157,7 +158,8 @@ def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | Non
         "figures": figure_list(figures, lang, _run_titles(scenario, lang), files),
         "norm_table": tables.norm_table(results, lang),
         "cost_table": costs, "cost_note": tables.cost_note(results, lang) if costs else "",
-        "table_note": i18n.label("table_note", lang, unit=unit),
+        "table_note": i18n.label("table_note", lang, unit=unit) + " "
+        + summary_text.interval_kind(scenario, lang),
         "step_table": tables.step_table(results, lang),
         "partner_table": tables.partner_table(results, lang),
         "mechanisms": tables.mechanism_tables(results, lang),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ketensim.present.words import i18n
 from ketensim.present.words.check import check_report, describe_event
+from ketensim.present.words.i18n import percent
 from ketensim.present.words.mechanisms import deadlock_line, mechanism_lines
 from ketensim.present.words.termtext import WIDTH, num, rho_text, table
 from ketensim.present.words.termtext import unit as unit_word
@@ -32,6 +33,8 @@ __all__ = [
     "norm_lines", "num", "overload_notes", "rho_text", "run_summary", "table", "verdict_notes",
 ]
 
+FEW_FINISHED = 0.5  # below this share of the cases in, the chain lead time gets a caveat
+
 TEXT = {
     "nl": {
         "step": "schakel", "partner": "partner", "load": "belasting", "rho": "(rho)",
@@ -41,6 +44,13 @@ TEXT = {
                     "(warm-up {warmup})",
         "lead": "Doorlooptijd keten: gemiddeld {mean} {units}{ci}",
         "ci": " (95%-interval {low} tot {high})",
+        "lead_few": "Let op: dit gemiddelde telt alleen de {n} zaken die in het venster "
+                    "binnenkwamen én klaar waren ({share} van wie binnenkwam); wie nog "
+                    "onderweg is, doet er langer over.",
+        "noise_only": "De 95%-intervallen tonen alleen het toeval tussen replicaties, niet hoe "
+                      "goed de invoer bekend is.",
+        "with_inputs": "De 95%-intervallen bevatten het toeval én de onzekerheid in de invoer: "
+                       "elke replicatie trekt eigen waarden voor {inputs}.",
         "cases": "Zaken in het venster: {cin} de keten in, {cout} uit; "
                  "{wip} nog onderweg aan het eind.",
         "mechanisms": "Mechanismen (gemiddeld per replicatie, na de warm-up):",
@@ -65,7 +75,14 @@ TEXT = {
         "run_head": "{label}: {reps} replications, seed {seed}, {horizon} {units} "
                     "(warm-up {warmup})",
         "lead": "Chain lead time: mean {mean} {units}{ci}",
+        "lead_few": "Note: this mean counts only the {n} cases that entered in the window and "
+                    "finished ({share} of those that entered); the cases still under way take "
+                    "longer.",
         "ci": " (95% interval {low} to {high})",
+        "noise_only": "The 95% intervals show the chance variation between replications only, "
+                      "not how well the inputs are known.",
+        "with_inputs": "The 95% intervals hold chance and the uncertainty of the inputs: each "
+                       "replication draws its own values for {inputs}.",
         "cases": "Cases in the window: {cin} entered the chain, {cout} left; "
                  "{wip} still in it at the end.",
         "mechanisms": "Mechanisms (mean per replication, after the warm-up):",
@@ -224,14 +241,43 @@ def _chain_lines(results: Results, lang: str) -> list[str]:
         low=num(lead.low, lang), high=num(lead.high, lang)
     )
     units = _unit(results.scenario, lang, plural=True)
-    return [
-        t["lead"].format(mean=num(lead.mean, lang), units=units, ci=ci),
-        t["cases"].format(
-            cin=num(results.interval("cases_in").mean, lang),
-            cout=num(results.interval("cases_out").mean, lang),
-            wip=num(results.interval("wip_at_end").mean, lang),
-        ),
-    ]
+    lines = [t["lead"].format(mean=num(lead.mean, lang), units=units, ci=ci)]
+    measured, cases_in = _mean(results, "lead_time_cases"), _mean(results, "cases_in")
+    if cases_in > 0 and measured < FEW_FINISHED * cases_in:
+        # A window that starts from a werkvoorraad or ends before most cases are through
+        # measures the quick ones only: said next to the figure, so nobody quotes it alone.
+        lines.extend(textwrap.wrap(t["lead_few"].format(
+            n=num(measured, lang), share=percent(measured / cases_in, lang)), WIDTH,
+            initial_indent="  ", subsequent_indent="  "))
+    lines.append(t["cases"].format(
+        cin=num(cases_in, lang),
+        cout=num(results.interval("cases_out").mean, lang),
+        wip=num(results.interval("wip_at_end").mean, lang),
+    ))
+    lines.extend(textwrap.wrap(interval_kind(results.scenario, lang), WIDTH))
+    return lines
+
+
+def interval_kind(scenario: Scenario, lang: str = "nl") -> str:
+    """Which variation an interval holds: chance alone, or chance and uncertain inputs.
+
+    Said next to every interval, so that nobody reads "106 to 107 days" as the precision
+    of the inputs.
+    """
+    t = TEXT[i18n.check_lang(lang)]
+    if not scenario.uncertain:
+        return t["noise_only"]
+    sep = " en " if lang == "nl" else " and "
+    names = [u.label or f"{u.key} (x{num(u.low, lang)}-{num(u.high, lang)})"
+             for u in scenario.uncertain]
+    inputs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + sep + names[-1]
+    return t["with_inputs"].format(inputs=inputs)
+
+
+def _mean(results: Results, column: str) -> float:
+    if column not in results.chain or not len(results.chain):
+        return 0.0
+    return float(results.chain[column].mean())
 
 
 def norm_lines(results: Results, lang: str = "nl") -> list[str]:

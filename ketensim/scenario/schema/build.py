@@ -61,6 +61,7 @@ def build(raw: RawScenario, source: str | None = None) -> Scenario:
     events = [_event(sink, e, refs, horizon) for e in raw.entries["event"]]
     policies = _policies(sink, raw.entries["policy"], ids["step"])
     bands = [schema_chain.band(i.ctx, i.data, i.ident) for i in listed["band"]]
+    uncertain = [schema_chain.uncertain(i.ctx, i.data, i.ident, ids) for i in listed["uncertain"]]
     measured = window(found)
     norms = [schema_analysis.norm(i.ctx, i.data, i.ident, ids["step"], measured)
              for i in listed["norm"]]
@@ -75,6 +76,7 @@ def build(raw: RawScenario, source: str | None = None) -> Scenario:
         partners=tuple(partners), steps=tuple(steps), arrivals=tuple(arrivals),  # type: ignore[arg-type]
         events=tuple(ordered), calendars=tuple(calendars), pools=tuple(staff_pools),  # type: ignore[arg-type]
         policies=tuple(policies), bands=tuple(bands),  # type: ignore[arg-type]
+        uncertain=tuple(uncertain),  # type: ignore[arg-type]
         norms=tuple(norms), costs=cost_settings,  # type: ignore[arg-type]
         source=source if source is not None else raw.top.file, **found,
     )
@@ -84,7 +86,7 @@ def _chain_checks(listed: list[Listed], steps: list[Step], arrivals: list[Arriva
                   timed: list[tuple[Event, Ctx]]) -> None:
     """Checks over the whole chain: case types that nothing brings, and routing without exit."""
     at = {item.ident: item.ctx for item in listed if item.ident}
-    schema_mechanisms.check_case_types({s: c.at("types") for s, c in at.items()}, steps, arrivals)
+    schema_mechanisms.check_case_types(at, steps, arrivals)
     where: dict[tuple[str, str | None], Ctx] = {(s, None): c.at("routes") for s, c in at.items()}
     for s in steps:
         for rule in s.types:

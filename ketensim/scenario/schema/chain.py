@@ -18,6 +18,7 @@ from ketensim.scenario import datafiles as csvfiles
 from ketensim.scenario.model import Band, Calendar, Policy, Pool
 from ketensim.scenario.schema import fields
 from ketensim.scenario.schema.fields import MISSING, SUM_TOLERANCE, Ctx, Text, one_of
+from ketensim.scenario.uncertainty import Uncertain
 
 CALENDAR_KEYS = ("id", "hours", "start_hour", "weekdays", "holidays", "plan", "plan_file")
 POOL_RULES = ("priority", "share")
@@ -321,3 +322,32 @@ def band(ctx: Ctx, data: dict[str, Any], name: str | None) -> Band | None:
                             "a slug of a-z, 0-9 and -", name)
     factor = fields.get(ctx, data, "factor", _positive)
     return None if name is None or ctx.count > before else Band(name, factor)
+
+
+# -- uncertain inputs ---------------------------------------------------------------------
+
+
+def uncertain(ctx: Ctx, data: dict[str, Any], key: str | None,
+              ids: dict[str, tuple[str, ...]]) -> Uncertain | None:
+    """An input known within a range of factors, drawn per replication."""
+    before = ctx.count
+    fields.table(ctx, data, ("low", "high"), ("key", "label"))
+    if key is not None:
+        parts = key.split(".")
+        kinds = {"arrival": ("rate",), "step": ("capacity", "service")}
+        known = {"arrival": ids["arrival"], "step": ids["step"]}
+        if len(parts) != 3 or parts[0] not in kinds or parts[2] not in kinds[parts[0]]:
+            ctx.at("key").fail("not an input that can be uncertain",
+                               "arrival.<id>.rate, step.<id>.capacity or step.<id>.service",
+                               key)
+        elif parts[1] not in known[parts[0]]:
+            ctx.at("key").fail(f"no {parts[0]} with this id",
+                               f"one of {', '.join(known[parts[0]]) or 'none'}", parts[1])
+    low = fields.get(ctx, data, "low", _positive)
+    high = fields.get(ctx, data, "high", _positive)
+    if low is not None and high is not None and high < low:
+        ctx.at("high").fail("the range runs backwards", f"a factor >= low ({low:g})", high)
+    label = fields.get(ctx, data, "label", fields.text)
+    if key is None or ctx.count > before:
+        return None
+    return Uncertain(key, float(low), float(high), label)

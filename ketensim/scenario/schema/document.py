@@ -16,10 +16,10 @@ from ketensim.errors import Problem, type_name
 from ketensim.scenario.schema.fields import Ctx, Text, key_part, unknown
 
 ENTRY_KINDS = ("partner", "step", "arrival", "event", "calendar", "pool", "policy", "band",
-               "norm")
+               "norm", "uncertain")
 KEYED = {"partner": "id", "step": "id", "arrival": "id", "calendar": "id", "pool": "id",
-         "band": "name", "norm": "id"}  # the key each kind is known (and replaced through
-# extends) by
+         "band": "name", "norm": "id", "uncertain": "key"}
+# (the key each kind is known, and replaced through extends, by)
 TABLES = ("scenario", "costs")  # top-level tables whose keys a child file overrides one by one
 
 

@@ -84,7 +84,7 @@ def queue_limit(ctx: Ctx, value: Any, refs: StepRefs) -> QueueLimit | None:
                  '10 or { size = 10, when_full = "reject" | "block" | "divert" }', value)
         return None
     before = ctx.count
-    fields.table(ctx, value, ("size",), ("when_full", "divert_to", "outcome"))
+    fields.table(ctx, value, ("size",), ("when_full", "divert_to", "outcome", "types"))
     size = fields.get(ctx, value, "size", lambda c, v: fields.integer(c, v, 0))
     policy = fields.get(ctx, value, "when_full", _when_full, "reject")
     divert_to = _divert_to(ctx, value, policy, refs)
@@ -94,9 +94,19 @@ def queue_limit(ctx: Ctx, value: Any, refs: StepRefs) -> QueueLimit | None:
                                'when_full = "reject" or "divert"', value["outcome"])
     else:
         outcome = _outcome(ctx, value, "rejected")
+    types = fields.get(ctx, value, "types", _type_list, ())
     if ctx.count > before:
         return None
-    return QueueLimit(size, policy, divert_to, outcome)
+    return QueueLimit(size, policy, divert_to, outcome, types)
+
+
+def _type_list(ctx: Ctx, value: Any) -> tuple[str, ...] | None:
+    """The case types a waiting-room limit holds back; the others always join the queue."""
+    if not isinstance(value, list) or not value:
+        ctx.fail("must be a non-empty list of case types", '["ambulance"]', value)
+        return None
+    names = [fields.label(ctx.item(k), v) for k, v in enumerate(value)]
+    return None if None in names else tuple(n for n in names if n is not None)
 
 
 def _when_full(ctx: Ctx, value: Any) -> str | None:
@@ -180,8 +190,11 @@ def sessions(ctx: Ctx, value: Any) -> Sessions | None:
 def backlog(ctx: Ctx, value: Any, capacity: int | None) -> Backlog | None:
     """The werkvoorraad at time 0: a count, or one row per waiting case with its age."""
     before = ctx.count
-    if not fields.table(ctx, value, (), ("queue", "in_service", "case_type", "file")):
+    if not fields.table(ctx, value, (), ("queue", "in_service", "case_type", "file", "oldest")):
         return None
+    if "file" in value and "oldest" in value:
+        ctx.at("oldest").fail("with a file, each case's age is in the file",
+                              "oldest or file, not both", value["oldest"])
     if "file" in value and "queue" in value:
         ctx.at("queue").fail("with a file, the queue is its number of rows",
                              "queue or file, not both", value["queue"])
@@ -196,9 +209,10 @@ def backlog(ctx: Ctx, value: Any, capacity: int | None) -> Backlog | None:
         if read is not None and table is not None:
             ages, queue = tuple(read), len(read)
             kinds = tuple(csvfiles.labels(table, "case_type", case_type or "") or ())
+    oldest = fields.get(ctx, value, "oldest", lambda c, v: fields.number(c, v, 0.0), 0.0)
     if ctx.count > before:
         return None
-    return Backlog(queue, in_service, case_type, ages, kinds)
+    return Backlog(queue, in_service, case_type, ages, kinds, float(oldest))
 
 
 def _in_service(ctx: Ctx, value: Any, capacity: int | None) -> int | None:
@@ -250,12 +264,12 @@ def produced_types(steps: Iterable[Step], arrivals: Iterable[Arrival]) -> set[st
     return found
 
 
-def check_case_types(types_ctx: dict[str, Ctx], steps: Iterable[Step],
+def check_case_types(step_ctx: dict[str, Ctx], steps: Iterable[Step],
                      arrivals: Iterable[Arrival]) -> None:
     """Report rules for case types nothing brings: usually a misspelt case type name.
 
     Args:
-        types_ctx: per step id, where its ``types`` key sits.
+        step_ctx: per step id, where the step sits.
         steps: the validated steps.
         arrivals: the validated arrivals.
     """
@@ -264,7 +278,14 @@ def check_case_types(types_ctx: dict[str, Ctx], steps: Iterable[Step],
     for s in steps:
         for rule in s.types:
             if rule.case_type not in produced:
-                types_ctx[s.id].at(rule.case_type).fail(
+                step_ctx[s.id].at("types").at(rule.case_type).fail(
                     f"no arrival brings case type {key_part(rule.case_type)}",
                     "a case type of an arrival, backlog or failure_demand: "
                     + one_of(sorted(produced)), Text(key_part(rule.case_type)))
+        limit = s.queue_limit
+        for k, name in enumerate(limit.types if limit is not None else ()):
+            if name not in produced:
+                step_ctx[s.id].at("queue_limit").at("types").item(k).fail(
+                    f"no arrival brings case type {key_part(name)}",
+                    "a case type of an arrival, backlog or failure_demand: "
+                    + one_of(sorted(produced)), Text(key_part(name)))

@@ -1,0 +1,118 @@
+"""The bundled bases against what the partners published for their base year.
+
+A what-if is only as good as the base it changes: each bundled base must reproduce, within 10%,
+the figures its partners published (output, stock at the end of the year, lead time or waiting),
+with the interval of the simulation around them. The same table is in scenarios/README.md, so
+a reader can check the claim; the numbers here and there are the same on purpose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ketensim
+
+ROOT = Path(__file__).resolve().parents[1] / "scenarios"
+TOLERANCE = 0.10
+REPLICATIONS = 4
+
+
+def _steps(results: ketensim.Results) -> pd.DataFrame:
+    return results.steps.groupby("step").mean(numeric_only=True)
+
+
+def _close(simulated: float, published: float) -> bool:
+    return abs(simulated - published) <= TOLERANCE * published
+
+
+@pytest.fixture(scope="module")
+def strafrecht() -> ketensim.Results:
+    return ketensim.simulate(ketensim.load(ROOT / "strafrechtketen" / "basis.toml"),
+                             replications=REPLICATIONS, seed=1)
+
+
+@pytest.fixture(scope="module")
+def vreemdelingen() -> ketensim.Results:
+    return ketensim.simulate(ketensim.load(ROOT / "vreemdelingenketen" / "basis.toml"),
+                             replications=REPLICATIONS, seed=1)
+
+
+@pytest.fixture(scope="module")
+def acute() -> ketensim.Results:
+    return ketensim.simulate(ketensim.load(ROOT / "acute-zorg" / "basis.toml"),
+                             replications=10, seed=1)
+
+
+def test_criminal_chain_2022_matches_the_om_and_the_courts(strafrecht):
+    g = _steps(strafrecht)
+    om_in = g.loc["om_zsm", "arrivals"] + g.loc["om_beoordeling", "arrivals"]
+    assert _close(om_in, 179_600)  # OM inflow first instance, OM Jaar in verhaal 2023
+    assert _close(g.loc["om_zsm", "arrivals"] / om_in, 0.74)  # ZSM share, 132.3k of 179.6k
+    zsm_time = g.loc["om_zsm", "mean_wait"] + 4 / (1300 / 365)  # wait + 4 hours of work
+    assert _close(zsm_time, 86)  # days the OM takes on a ZSM case, OM in cijfers 2023
+    judged = g.loc[["rb_politierechter", "rb_meervoudige_kamer"], "completions"].sum()
+    assert _close(judged, 70_000)  # court judgments 2022, Rechtspraak 2023-10-11 (C&R 2022)
+    assert _close(g.loc["hof_hoger_beroep", "arrivals"], 13_800)  # appeals, OM in cijfers 2023
+
+
+def test_criminal_chain_starts_from_its_werkvoorraad_not_from_empty(strafrecht):
+    """The OM's stock at the end of the year is near the one it started with: the chain is
+    in its working state from the first week, not filling up."""
+    g = _steps(strafrecht)
+    assert _close(g.loc["om_zsm", "stock_at_end"], 30_800 + 408)
+    first_week = strafrecht.timeseries.query("step == 'om_zsm' and t <= 7")
+    assert first_week["queue"].min() > 29_000
+
+
+def test_migration_chain_2023_matches_the_ind(vreemdelingen):
+    g = _steps(vreemdelingen)
+    ind = g.loc["ind_eerste_beslissing"]
+    assert _close(ind["completions"], 35_000)  # first decisions 2023, IND jaarcijfers 2023
+    assert _close(ind["stock_at_end"], 50_000)  # waiting at the end of 2023, IND jaarcijfers
+    assert _close(ind["late"], 28_670)  # notices of default received in 2023, IND jaarcijfers
+    assert ind["wait_ahead_at_end"] > 365  # "ruim een jaar" by December 2023 (NH Nieuws)
+    outcomes = vreemdelingen.outcomes.groupby("outcome")["cases"].mean()
+    assert _close(outcomes["vergunning"] / ind["completions"], 0.62)  # grant rate 2023
+
+
+def test_migration_chain_has_no_objection_step_and_appeals_at_the_raad_van_state(vreemdelingen):
+    steps = set(vreemdelingen.steps["step"])
+    assert not any("bezwaar" in s for s in steps)  # abolished in 2001 (Vw 2000)
+    assert {"raad_van_state", "rb_vreemdelingenkamer", "rb_beroep_niet_tijdig"} <= steps
+
+
+def test_acute_care_2022_matches_the_emergency_room_figures(acute):
+    g = _steps(acute)
+    visits = g.loc["seh", "arrivals"] + g.loc["ambulance", "diverted"]
+    assert _close(visits, 1_840_000 / 80)  # SEH visits 2022 (VZinfo) over about 80 SEHs
+    assert _close(g.loc["ambulance", "arrivals"] / visits, 0.16)  # by ambulance (NTvG 2016)
+    seh = acute.timeseries.query("step == 'seh' and t < 744")  # January, hourly samples
+    full = ((seh["queue"] >= 3) & (seh["in_service"] >= 14)).mean() * 24 * 60
+    assert 8 <= full <= 60  # SEH-stop minutes a day, January 2023, range over regions (LNAZ)
+
+
+def test_acute_care_walk_ins_are_never_turned_away_but_ambulances_are_held(acute):
+    g = _steps(acute)
+    assert g.loc["seh", "rejected"] == 0 and g.loc["seh", "diverted"] == 0
+    assert g.loc["ambulance", "mean_blocked"] > 0  # held at the door while the SEH is full
+    assert g.loc["ambulance", "diverted"] > 0  # and the next region takes calls meanwhile
+
+
+@pytest.mark.parametrize("variant, more", [
+    ("strafrechtketen/politie-levert-meer.toml", "sepot_capaciteit"),
+])
+def test_the_om_dismisses_for_lack_of_capacity_when_the_police_delivers_more(variant, more):
+    base = ketensim.simulate(ketensim.load(ROOT / "strafrechtketen" / "basis.toml"),
+                             replications=2, seed=1)
+    other = ketensim.simulate(ketensim.load(ROOT / variant), replications=2, seed=1)
+
+    def share(results: ketensim.Results) -> float:
+        o = results.outcomes.groupby("outcome")["cases"].sum()
+        return float(o.get(more, 0.0) / o.sum())
+
+    assert share(base) < 0.005 < 0.05 < share(other)
+    assert np.isfinite(share(other))
