@@ -1,6 +1,8 @@
-"""The police scenario as a user runs it: a whole ``ketensim run``, as it was and as it is.
+"""The criminal chain as a user runs it: a whole ``ketensim run``, as it was and as it is.
 
-Times ``ketensim run scenarios/strafrechtketen/politie-levert-meer.toml``
+Times ``ketensim run scenarios/strafrechtketen/basis.toml`` (2022, national scale, plain
+enough for the fast path; politie-levert-meer.toml adds the OM's dismissal rule, which the
+simulation runs)
 (10 replications) three ways in this one invocation: as before the fast path
 and with every picture also drawn as SVG (``--no-fast-path --format svg``),
 with the simulation but PNG only (``--no-fast-path``), and as it runs now.
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "strafrechtketen" / \
-    "politie-levert-meer.toml"
+    "basis.toml"
 
 
 def whole_run(jobs: int, *extra: str) -> float:
@@ -38,7 +40,7 @@ def main() -> None:
     before = whole_run(args.jobs, "--no-fast-path", "--format", "svg")
     png = whole_run(args.jobs, "--no-fast-path")
     now = whole_run(args.jobs)
-    print(f"police scenario, 10 replications, {args.jobs} job(s):")
+    print(f"criminal chain 2022, 10 replications, {args.jobs} job(s):")
     print(f"  simulation, PNG and SVG (as before) : {before:6.1f} s")
     print(f"  simulation, PNG only                : {png:6.1f} s")
     print(f"  fast path, PNG only (now)           : {now:6.1f} s")

@@ -116,3 +116,23 @@ def test_the_om_dismisses_for_lack_of_capacity_when_the_police_delivers_more(var
 
     assert share(base) < 0.005 < 0.05 < share(other)
     assert np.isfinite(share(other))
+
+
+@pytest.mark.parametrize("table, base", [
+    ("strafrechtketen/aggregates-2022.csv", "strafrechtketen/basis.toml"),
+    ("vreemdelingenketen/aggregates-2023.csv", "vreemdelingenketen/basis.toml"),
+])
+def test_the_base_holds_what_the_fit_makes_of_its_shipped_aggregates(table, base):
+    """The steps whose figures are published as a table are the steps the fit derives from
+    it: staff as capacity, norm hours as service, the published stock as the werkvoorraad."""
+    from ketensim.studies import aggregates
+
+    figures = aggregates.read_table(ROOT / table)
+    scenario = ketensim.load(ROOT / base)
+    for derived in aggregates.derive(figures):
+        step = scenario.step(derived.step)
+        assert step.capacity == derived.capacity
+        assert step.service.mean == pytest.approx(derived.service, rel=0.005)
+        assert step.backlog is not None
+        published = step.backlog.queue + step.backlog.in_service
+        assert published == pytest.approx(derived.queue + derived.in_service, rel=0.02)

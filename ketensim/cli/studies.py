@@ -110,7 +110,7 @@ def sweep(
     \b
     Example:
       ketensim sweep scenarios/strafrechtketen/politie-levert-meer.toml \\
-          --set step.om_beoordeling.capacity=7750:8500:125 --target "wait:om_beoordeling<=7@0.9"
+          --set step.om_beoordeling.capacity=583:703:30 --target "wait:om_beoordeling<=120@0.9"
     """
     from ketensim.present.folder import utc_now, write_sweep
     from ketensim.present.words.sweep import sweep_summary_lines

@@ -13,6 +13,9 @@ Nobody is the boss of a chain, so the bill is shared by agreement; the
 - ``use``: every partner pays in proportion to its busy server time, the work
   it actually did for the chain (a partner doing 80% of the work pays 80%).
 
+Only partners with a cost rate on some step take part, and only those steps count as
+work: time a case spends in a term that uses no staff is no work anybody pays for.
+
 ``allocated`` is what a partner pays under the rule, ``balance`` the
 difference with its own costs: positive means it pays towards the others.
 
@@ -43,14 +46,17 @@ def partner_costs(record: Any, scenario: Scenario) -> list[dict[str, Any]]:
         scenario: the scenario that ran (rates, and which partner owns which step).
     """
     by_step = {sr.step: sr for sr in record.steps}
-    rows = {p.id: {"server_cost": 0.0, "case_cost": 0.0, "busy_time": 0.0}
+    rows = {p.id: {"server_cost": 0.0, "case_cost": 0.0, "busy_time": 0.0, "pays": False}
             for p in scenario.partners}
     for step in scenario.steps:
         sr = by_step[step.id]
         row = rows[step.partner]
-        row["server_cost"] += sr.capacity_area * step.server_rate(scenario.partner(step.partner))
+        rate = step.server_rate(scenario.partner(step.partner))
+        row["server_cost"] += sr.capacity_area * rate
         row["case_cost"] += sr.completions * (step.cost_per_case or 0.0)
-        row["busy_time"] += sr.busy_area
+        if rate or step.cost_per_case:  # a term that uses no staff does no work to share
+            row["busy_time"] += sr.busy_area
+            row["pays"] = True
     return [{"partner": pid, **row} for pid, row in rows.items()]
 
 
@@ -64,7 +70,12 @@ def cost_rows(record: Any, scenario: Scenario) -> tuple[list[dict[str, Any]], di
     """
     own = partner_costs(record, scenario)
     total = sum(r["server_cost"] + r["case_cost"] for r in own)
-    shares = sharing_shares([r["busy_time"] for r in own], scenario.cost_settings.sharing)
+    # Only partners with a cost rate share the bill: a "partner" that stands for terms
+    # without staff (a summons term, a zienswijze) is no party to the agreement.
+    paying = [r for r in own if r.pop("pays")] or own
+    parts = dict(zip([r["partner"] for r in paying], sharing_shares(
+        [r["busy_time"] for r in paying], scenario.cost_settings.sharing), strict=True))
+    shares = [parts.get(r["partner"], 0.0) for r in own]
     out_cases = int(record.cases_out)
     rows = []
     for r, share in zip(own, shares, strict=True):

@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ketensim.errors import Problem, ScenarioError, show
+from ketensim.studies import aggregate_periods
 
 REQUIRED = ("step", "partner", "start", "end", "inflow", "output", "stock_start", "stock_end")
 OPTIONAL = ("lead_time", "staff", "hours_per_case", "hours_per_staff", "next", "label")
@@ -224,21 +224,16 @@ def _next(raw: str, n: int, file: str, problems: list[Problem]) -> tuple[tuple[s
 
 
 def _consistency(figures: Sequence[StepFigures], file: str) -> list[Problem]:
-    """Problems across rows: duplicates, one period, known destinations, stocks that add up."""
+    """Problems across rows: duplicates, periods, known destinations, stocks that add up."""
     problems = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, float], int] = {}
     for n, f in enumerate(figures, start=2):
         where = f"(row {n})"
-        if f.step in seen:
+        if (f.step, f.start) in seen:
             problems.append(Problem(file, f"column step {where}", "appears twice",
-                                    f"one row per step (first in row {seen[f.step]})",
-                                    show(f.step)))
-        seen.setdefault(f.step, n)
-        first = figures[0]
-        if (f.start, f.end) != (first.start, first.end):
-            problems.append(Problem(file, f"column start/end {where}", "is another period",
-                                    f"the period of row 2, {first.start:g} to {first.end:g}",
-                                    f"{f.start:g} to {f.end:g}"))
+                                    "one row per step and period (first in row "
+                                    f"{seen[f.step, f.start]})", show(f.step)))
+        seen.setdefault((f.step, f.start), n)
         for to, _ in f.next:
             if to != "exit" and to not in {g.step for g in figures}:
                 problems.append(Problem(file, f"column next {where}", "names no step of the table",
@@ -258,16 +253,19 @@ def _consistency(figures: Sequence[StepFigures], file: str) -> list[Problem]:
                 file, f"column staff {where}", "is needed: the stock grew, so the output is the "
                 "step's capacity, but not how it splits over staff and time per case",
                 "the staff (FTE), or hours_per_case and hours_per_staff", "<empty>"))
-    problems += _upstream_problems(figures, file)
+    problems += aggregate_periods.problems(figures, file)
+    for period in aggregate_periods.split(figures):
+        problems += _upstream_problems(period, file)
     return problems
 
 
 def _upstream_problems(figures: Sequence[StepFigures], file: str) -> list[Problem]:
     fed = _fed(figures)
     out = []
-    for n, f in enumerate(figures, start=2):
+    for f in figures:
         if fed.get(f.step, 0.0) > (1 + BALANCE) * f.inflow + 1.0:
-            out.append(Problem(file, f"column inflow (row {n})", "is less than the steps "
+            out.append(Problem(file, f"column inflow ({f.step}, {f.start:g} to {f.end:g})",
+                               "is less than the steps "
                                "before it send on", f"at least {fed[f.step]:g} (their output "
                                "times the share to this step)", f"{f.inflow:g}"))
     return out
@@ -287,7 +285,9 @@ def _fed(figures: Sequence[StepFigures]) -> dict[str, float]:
 
 
 def derive(figures: Sequence[StepFigures], unit: str = "day") -> list[Derived]:
-    """Arrival rates, capacity, work per case and the werkvoorraad at start, step by step."""
+    """Arrival rates, capacity, work per case and the werkvoorraad at start, step by step
+    (from the first period; :func:`scenario_text` adds what later periods change)."""
+    figures = aggregate_periods.split(figures)[0]
     fed = _fed(figures)
     out = []
     for f in figures:
@@ -344,8 +344,15 @@ def derive(figures: Sequence[StepFigures], unit: str = "day") -> list[Derived]:
 
 def scenario_text(figures: Sequence[StepFigures], derived: Sequence[Derived], name: str,
                   source: str, unit: str = "day") -> str:
-    """The scenario file: every derived value with a comment saying where it came from."""
-    t = figures[0].period
+    """The scenario file: every derived value with a comment saying where it came from.
+
+    Later periods of the table become an arrival schedule and capacity (and service) events
+    from their start on, each commented like the first period's values.
+    """
+    periods = aggregate_periods.split(figures)
+    first = periods[0]
+    later = aggregate_periods.changes(periods, unit)
+    span = periods[-1][0].end - first[0].start
     lines = [
         f"# Derived by ketensim fit --aggregates from {source}.",
         "# Each value says what it came from; replace an estimate by a published figure where",
@@ -355,14 +362,15 @@ def scenario_text(figures: Sequence[StepFigures], derived: Sequence[Derived], na
         f"name = {_q(name)}",
         f"title = {_q('Gefit uit ' + Path(source).name)}",
         f"time_unit = {_q(unit)}",
-        f"horizon = {_num(t)}               # the published period",
+        f"horizon = {_num(span)}               # the published period"
+        + ("s" if len(periods) > 1 else ""),
         "warmup = 0                   # the period starts from the published stock",
         "replications = 10",
         "seed = 1",
     ]
-    for pid in dict.fromkeys(f.partner for f in figures):
+    for pid in dict.fromkeys(f.partner for f in first):
         lines += ["", "[[partner]]", f"id = {_q(pid)}"]
-    for f, d in zip(figures, derived, strict=True):
+    for f, d in zip(first, derived, strict=True):
         lines += ["", "[[step]]", f"id = {_q(f.step)}"]
         if f.label:
             lines.append(f"name = {_q(f.label)}")
@@ -379,10 +387,17 @@ def scenario_text(figures: Sequence[StepFigures], derived: Sequence[Derived], na
             f"{{ to = {_q(to)}, p = {_num(p)}" + (', outcome = "done"' if to == "exit" else "")
             + " }" for to, p in f.next)
         lines.append(f"routes = [{routes}]")
-    for f, d in zip(figures, derived, strict=True):
-        if d.arrival_rate > 0:
+    for f, d in zip(first, derived, strict=True):
+        steps = later.get(f.step, [])
+        if d.arrival_rate > 0 or any(c.arrival_rate > 0 for _, c in steps):
             lines += ["", "[[arrival]]", f"id = {_q('in_' + f.step)}", f"to = {_q(f.step)}",
                       f"rate = {_num(d.arrival_rate)}   # {d.notes['arrival']}"]
+            if steps:
+                lines.append("schedule = [")
+                lines += [f"  {{ from = {_num(t)}, rate = {_num(c.arrival_rate)} }},   "
+                          f"# {c.notes['arrival']}" for t, c in steps]
+                lines.append("]")
+    lines += aggregate_periods.event_lines(first, derived, later, _num, _q)
     return "\n".join(lines) + "\n"
 
 
@@ -397,38 +412,15 @@ def _num(x: float) -> str:
 # -- the back-test -------------------------------------------------------------------------
 
 
-BACKTEST_COLUMNS = ("step", "kpi", "observed", "simulated", "ci_low", "ci_high")
+BACKTEST_COLUMNS = ("step", "kpi", "observed", "simulated", "ci_low", "ci_high", "period")
 
 
 def backtest(results: Any, figures: Sequence[StepFigures]) -> pd.DataFrame:
-    """Published beside simulated, per step: output, stock at the end and time at the step.
-
-    Columns as ``fit.csv`` of a fit from an event log: ``step, kpi, observed, simulated,
-    ci_low, ci_high``. The time at the step is the published lead time, or where none is
-    published the one Little's law gives from the published stock and output; the simulated
-    one is the simulated mean stock over the simulated output, per replication.
-    """
-    from ketensim.results import stats
-
-    steps = results.steps
-    rows = []
-    for f in figures:
-        mine = steps[steps["step"] == f.step].sort_values("replication")
-        capacity = results.scenario.step(f.step).capacity
-        stock_end = (mine["queue_at_end"] + mine["in_service_at_end"]).to_numpy(dtype=float)
-        mean_stock = (mine["mean_queue"] + mine["utilization"] * capacity).to_numpy(dtype=float)
-        done = mine["completions"].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lead = np.where(done > 0, mean_stock / (done / f.period), np.nan)
-        published_lead = f.lead_time if f.lead_time is not None else (
-            (f.stock_start + f.stock_end) / 2 / (f.output / f.period) if f.output else math.nan)
-        for kpi, observed, values in (("output", f.output, done),
-                                      ("stock_end", f.stock_end, stock_end),
-                                      ("lead_time", published_lead, lead)):
-            iv = stats.mean_ci(values, bounds=(0.0, math.inf))
-            rows.append({"step": f.step, "kpi": kpi, "observed": observed,
-                         "simulated": iv.mean, "ci_low": iv.low, "ci_high": iv.high})
-    return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
+    """Published beside simulated, per period and step: output, stock at the end and time
+    at the step (the published lead time, or Little's law on the published stock and output;
+    simulated: the mean stock over the output, per replication)."""
+    return aggregate_periods.backtest(results, aggregate_periods.split(figures),
+                                      BACKTEST_COLUMNS)
 
 
 def within(row: pd.Series, tolerance: float = TOLERANCE) -> bool:

@@ -149,3 +149,15 @@ def test_costs_enter_the_comparison(tmp_path):
     row = done.row("duurder", "cost_total")
     assert row["diff"] == pytest.approx(50 * 70)  # one server, 50 more per day, 70 days
     assert "cost:rechtbank" in done.table.kpi.tolist()
+
+
+@pytest.mark.parametrize("sharing", ["use", "equal"])
+def test_a_partner_without_rates_is_no_party_to_the_bill(sharing):
+    """Step b belongs to a 'partner' for terms without staff: its long busy time is time
+    cases wait for a hearing date, no work, and it pays nothing and gets no share."""
+    sc = priced(sharing)
+    b = replace(sc.steps[1], cost_per_server=None, cost_per_case=None)
+    sc = replace(sc, partners=(sc.partners[0], Partner("q")), steps=(sc.steps[0], b))
+    p, q = costs.cost_rows(record(), sc)[0]
+    assert (q["total"], q["share"], q["allocated"]) == (0.0, 0.0, 0.0)
+    assert p["share"] == 1.0 and p["balance"] == pytest.approx(0.0)

@@ -130,5 +130,7 @@ def test_an_overloaded_bounded_step_is_not_said_to_pile_up():
     assert notes[1].startswith("De werkvoorraad van b (p) blijft rond ")
     assert "wordt geweigerd omdat de wachtrij vol is" in notes[1]
     assert notes[2].startswith("Op papier is b (p) overbelast (belasting 1,5)")
-    assert notes[2].endswith("groeit de werkvoorraad daar niet: verliezen houden de rij kort.")
+    assert notes[2].endswith(
+        "groeit de werkvoorraad daar niet: zaken die wegens de drukte vertrekken houden de rij "
+        "binnen grenzen.")
     assert res.steps[res.steps.step == "b"].queue_at_end.max() <= 2

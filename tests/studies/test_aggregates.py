@@ -41,7 +41,8 @@ def test_the_ind_example_reproduces_its_year(tmp_path):
     text = (tmp_path / "ind.toml").read_text(encoding="utf-8")
     assert "# published staff 700 FTE" in text and "26 hours per case" in text
     fit = pd.read_csv(tmp_path / "bt" / "fit.csv")
-    assert list(fit.columns) == ["step", "kpi", "observed", "simulated", "ci_low", "ci_high"]
+    assert list(fit.columns) == ["step", "kpi", "observed", "simulated", "ci_low", "ci_high",
+                                 "period"]
     assert list(fit["kpi"]) == ["output", "stock_end", "lead_time"]
     assert ((fit["simulated"] - fit["observed"]).abs() <= 0.1 * fit["observed"]).all()
     assert "Alle 3 kengetallen liggen binnen 10%" in result.stdout
@@ -84,10 +85,20 @@ BAD = {
                      ["error: {f}: column next (row 2): names no step of the table"]),
     "saturated without staff": (HEAD + "a,p,0,365,1000,800,100,300,,,exit\n",
                                 ["error: {f}: column staff (row 2): is needed"]),
-    "twice and another period": (HEAD + "a,p,0,365,100,100,5,5,,,exit\n"
-                                 "a,p,0,300,100,100,5,5,,,exit\n",
-                                 ["error: {f}: column step (row 3): appears twice",
-                                  "error: {f}: column start/end (row 3): is another period"]),
+    "twice in one period": (HEAD + "a,p,0,365,100,100,5,5,,,exit\n"
+                            "a,p,0,300,100,100,5,5,,,exit\n",
+                            ["error: {f}: column step (row 3): appears twice",
+                             "error: {f}: column end (row 2): differs between rows of one period"]),
+    "a missing period": (HEAD + "a,p,0,100,100,100,5,5,,,exit\n"
+                         "a,p,200,300,100,100,5,5,,,exit\n",
+                         ["error: {f}: column start (row 3): leaves a gap after the period"]),
+    "a step missing from a period": (HEAD + "a,p,0,100,100,100,5,5,,,b\n"
+                                     "b,p,0,100,100,100,5,5,,,exit\n"
+                                     "a,p,100,200,100,100,5,5,,,b\n",
+                                     ["error: {f}: column step (period 100 to 200): has no row"]),
+    "a stock that jumps": (HEAD + "a,p,0,100,100,100,5,5,,,exit\n"
+                           "a,p,100,200,100,100,50,50,,,exit\n",
+                           ["error: {f}: column stock_start (row 3): does not follow on"]),
     "zero lead time": (HEAD + "a,p,0,365,100,100,5,5,0,,exit\n",
                        ["error: {f}: column lead_time (row 2): is 0"]),
     "shares": (HEAD + "a,p,0,365,100,100,5,5,,,exit:0.5\n",
@@ -124,3 +135,41 @@ def test_a_dutch_excel_table_with_semicolons_and_decimal_commas_reads_the_same(t
     dutch = CHAIN.replace(",", ";").replace("rb:0.7 exit:0.3", "rb:0,7 exit:0,3")
     dutch = dutch.replace("10000;10000", "10000,0;10000")
     assert read_table(write(tmp_path, dutch)) == read_table(write(tmp_path, CHAIN, "c.csv"))
+
+
+TWO_HALVES = (
+    "step,partner,start,end,inflow,output,stock_start,stock_end,staff,hours_per_case,"
+    "hours_per_staff,next\n"
+    "ind,ind,0,182,26700,17450,31400,40650,700,26,3.56,exit\n"
+    "ind,ind,182,365,26900,20046,40650,47504,800,26,3.56,exit\n"
+)
+
+
+def test_several_periods_become_a_schedule_and_events_and_are_back_tested_per_period(tmp_path):
+    """The IND's year in two halves, 100 FTE more from the second: the inflow of each half
+    becomes the arrival schedule, the new staff an event, and each half is held apart."""
+    result = invoke("fit", "--aggregates", write(tmp_path, TWO_HALVES), "--out",
+                    tmp_path / "ind.toml", "--report", tmp_path / "bt", "-n", "3")
+    assert result.exit_code == 0, result.output
+    scenario = ketensim.load(tmp_path / "ind.toml")
+    assert scenario.horizon == 365
+    arrival = scenario.arrivals[0]
+    assert arrival.rate == pytest.approx(26700 / 182)
+    assert arrival.schedule == (pytest.approx((182, 26900 / 183)),)
+    (event,) = scenario.events
+    assert event.at == 182 and event.changes[0].value == 800
+    fit = pd.read_csv(tmp_path / "bt" / "fit.csv")
+    assert list(fit["period"].unique()) == ["0-182", "182-365"]
+    assert len(fit) == 6
+    output = fit[fit["kpi"] == "output"].set_index("period")["simulated"]
+    assert output["182-365"] > output["0-182"] * 1.05  # the extra staff shows in the half
+    assert ((fit["simulated"] - fit["observed"]).abs() <= 0.1 * fit["observed"]).all(), fit
+
+
+def test_a_capacity_that_goes_back_is_set_back_and_one_that_stays_is_not_set_again(tmp_path):
+    third = ("ind,ind,365,547,26700,17450,47504,56754,700,26,3.56,exit\n"
+             "ind,ind,547,730,26700,17538,56754,65916,700,26,3.56,exit\n")
+    table = write(tmp_path, TWO_HALVES + third)
+    assert invoke("fit", "--aggregates", table, "--out", tmp_path / "x.toml").exit_code == 0
+    events = ketensim.load(tmp_path / "x.toml").events
+    assert [(e.at, e.changes[0].value) for e in events] == [(182, 800), (365, 700)]

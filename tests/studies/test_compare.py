@@ -251,3 +251,25 @@ def test_damage_that_is_no_pile_is_named_in_the_comparison(quick, tmp_path):
     en = " ".join(change_sentences(done, "en", limit=10))
     assert "Bij besluit worden" in nl and "meer geweigerd omdat het vol is" in nl
     assert "more cases are turned away at besluit because it is full" in en
+
+
+def test_a_shorter_lead_time_from_cases_closed_untreated_is_said_to_be_that(quick, tmp_path):
+    """More inflow at a step that dismisses when crowded: the cases closed at once make the
+    mean lead time fall, and the sentence about it must say why."""
+    text = chain("basis", intake=1, besluit=2).replace(
+        'id = "intake"\npartner = "gemeente"\ncapacity = 1\n',
+        'id = "intake"\npartner = "gemeente"\ncapacity = 1\n'
+        'dismissal = { above = 30, share = 0.9, outcome = "geseponeerd" }\n'
+        'backlog = { queue = 30, oldest = 30 }\n').replace("rate = 1.5", "rate = 1.0")
+    base = write(tmp_path, "basis.toml", text)
+    other = write(tmp_path, "meer.toml", text.replace('name = "basis"', 'name = "meer"')
+                  .replace("rate = 1.0", "rate = 2.0"))
+    done = ketensim.compare(base, [other], replications=6, seed=3)
+    from ketensim.present.words.compare import change_sentences
+
+    nl = " ".join(change_sentences(done, "nl", limit=10))
+    en = " ".join(change_sentences(done, "en", limit=10))
+    assert "doorlooptijd van de keten daalt" in nl
+    assert "maar dat komt doordat meer zaken zonder behandeling vertrekken" in nl
+    assert "zonder behandeling afgedaan wegens de drukte" in nl
+    assert "but only because more cases leave untreated" in en

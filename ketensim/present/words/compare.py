@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ketensim.present.words import i18n
+from ketensim.present.words.compare_text import TEXT
 from ketensim.present.words.summary import WIDTH, table
 from ketensim.present.words.verdict import verdict_lines
 from ketensim.results import insights
@@ -26,112 +27,6 @@ from ketensim.results import insights
 if TYPE_CHECKING:
     from ketensim.scenario.model import Scenario
     from ketensim.studies.compare import Comparison
-
-TEXT = {
-    "nl": {
-        "head": "Vergelijking van {n} scenario's: {reps} replicaties, seed {seed}, met "
-                "gemeenschappelijke toevalsgetallen (replicatie k van elk scenario krijgt "
-                "dezelfde toevalsstromen).",
-        "window": "Gemeten over {unit} {start} tot {end} (na de warm-up).",
-        "legend": "Scenario's ({base} is de basis; verschil = scenario - basis, per replicatie "
-                  "gepaard):",
-        "base": "basis",
-        "diff_head": "{x} - {base}",
-        "interval": "(95%)",
-        "chain": "Keten",
-        "lead": "doorlooptijd, gemiddeld ({units})",
-        "lead90": "doorlooptijd, 90% binnen ({units})",
-        "throughput": "uitstroom (zaken per {unit})",
-        "wip": "onderweg aan het eind (zaken)",
-        "cost_total": "kosten keten ({currency})",
-        "cost_case": "kosten per afgehandelde zaak ({currency})",
-        "waits": "Wachttijd ({units})",
-        "backlog": "Achterstand aan het eind (zaken)",
-        "util": "Bezetting (%)",
-        "norms": "Normen (% van de zaken binnen de termijn)",
-        "star": "* het 95%-interval van het verschil sluit 0 uit: dat verschil is geen toeval.",
-        "ci": "({low} tot {high})",
-        "none": "Geen verschil in wachttijd, achterstand, doorlooptijd of normen is groter "
-                "dan het toeval.",
-        "where": "Resultaten: {path}",
-        "in": "In {name}: ",
-        "up": "stijgt", "down": "daalt",
-        "wait_s": "de wachttijd bij {step} {verb} met {x} {units} (95%: {low} tot {high})",
-        "backlog_s": "de achterstand bij {step} aan het eind {verb} met {x} zaken "
-                     "(95%: {low} tot {high})",
-        "lead_s": "de gemiddelde doorlooptijd van de keten {verb} met {x} {units} "
-                  "(95%: {low} tot {high})",
-        "throughput_s": "de uitstroom van de keten {verb} met {x} zaken per {unit} "
-                        "(95%: {low} tot {high})",
-        "norm_s": "het deel van de zaken binnen de norm {norm} {verb} met {x} procentpunt "
-                  "(95%: {low} tot {high})",
-        "cost_s": "de kosten van de keten {verb} met {currency} {x} (95%: {low} tot {high})",
-        "stock": "Voorraad per partner aan het eind (zaken)",
-        "time": "Tijd bij de partner ({units})",
-        "stock_s": "de voorraad bij {partner} aan het eind {verb} met {x} zaken "
-                   "(95%: {low} tot {high})",
-        "time_s": "de tijd die een zaak bij {partner} doorbrengt {verb} met {x} {units} "
-                  "(95%: {low} tot {high})",
-        "diverted_s": "bij {step} worden {x} zaken {more} doorgestuurd omdat het vol is "
-                      "(95%: {low} tot {high})",
-        "rejected_s": "bij {step} worden {x} zaken {more} geweigerd omdat het vol is "
-                      "(95%: {low} tot {high})",
-        "mean_blocked_s": "bij {step} staan gemiddeld {x} plaatsen {more} vast met zaken die "
-                          "niet verder kunnen (95%: {low} tot {high})",
-        "more_w": "meer", "fewer_w": "minder",
-        "verdicts": "Oordeel per scenario (uit de simulatie):",
-    },
-    "en": {
-        "head": "Comparison of {n} scenarios: {reps} replications, seed {seed}, with common "
-                "random numbers (replication k of every scenario gets the same random streams).",
-        "window": "Measured over {unit} {start} to {end} (after the warm-up).",
-        "legend": "Scenarios ({base} is the base; difference = scenario - base, paired per "
-                  "replication):",
-        "base": "base",
-        "diff_head": "{x} - {base}",
-        "interval": "(95%)",
-        "chain": "Chain",
-        "lead": "lead time, mean ({units})",
-        "lead90": "lead time, 90% within ({units})",
-        "throughput": "outflow (cases per {unit})",
-        "wip": "in the chain at the end (cases)",
-        "cost_total": "chain costs ({currency})",
-        "cost_case": "cost per finished case ({currency})",
-        "waits": "Waiting time ({units})",
-        "backlog": "Backlog at the end (cases)",
-        "util": "Utilisation (%)",
-        "norms": "Norms (% of cases within the term)",
-        "star": "* the difference's 95% interval excludes 0: that difference is not chance.",
-        "ci": "({low} to {high})",
-        "none": "No difference in waiting, backlog, lead time or norms is larger than chance.",
-        "where": "Results: {path}",
-        "in": "In {name}: ",
-        "up": "rises", "down": "falls",
-        "wait_s": "the waiting time at {step} {verb} by {x} {units} (95%: {low} to {high})",
-        "backlog_s": "the backlog at {step} at the end {verb} by {x} cases "
-                     "(95%: {low} to {high})",
-        "lead_s": "the chain's mean lead time {verb} by {x} {units} (95%: {low} to {high})",
-        "throughput_s": "the chain's outflow {verb} by {x} cases per {unit} "
-                        "(95%: {low} to {high})",
-        "norm_s": "the share of cases within the norm {norm} {verb} by {x} percentage points "
-                  "(95%: {low} to {high})",
-        "cost_s": "the chain's costs {verb} by {currency} {x} (95%: {low} to {high})",
-        "stock": "Stock per partner at the end (cases)",
-        "time": "Time with the partner ({units})",
-        "stock_s": "the stock at {partner} at the end {verb} by {x} cases "
-                   "(95%: {low} to {high})",
-        "time_s": "the time a case spends with {partner} {verb} by {x} {units} "
-                  "(95%: {low} to {high})",
-        "diverted_s": "{x} {more} cases are diverted at {step} because it is full "
-                      "(95%: {low} to {high})",
-        "rejected_s": "{x} {more} cases are turned away at {step} because it is full "
-                      "(95%: {low} to {high})",
-        "mean_blocked_s": "on average {x} {more} places at {step} are held by cases that "
-                          "cannot move on (95%: {low} to {high})",
-        "more_w": "more", "fewer_w": "fewer",
-        "verdicts": "Verdict per scenario (from the simulation):",
-    },
-}
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -276,23 +171,27 @@ def _candidates(comparison: Comparison, name: str, lang: str) -> list[str | None
     scale = _scales(comparison)
     clear_rows = mine[[clear(r) and abs(r["diff"]) >= scale.get(r["kpi"], 0.0)
                        for _, r in mine.iterrows()]]
+    lead = _one(clear_rows, "mean_lead_time")
+    damage = [_damage_change(clear_rows, kpi, t[f"{kpi}_s"], fill, lang) for kpi in DAMAGE_KPIS]
+    losses = clear_rows[clear_rows["kpi"].isin(LOSSES) & (clear_rows["diff"] > 0)]
+    said_lead = _say(lead, t["lead_s"], fill, lang)
+    if said_lead and lead is not None and lead["diff"] < 0 and not losses.empty:
+        said_lead += t["lead_losses"]  # a shorter lead time that is cases leaving untreated
     found: list[str | None] = [
-        _biggest(clear_rows, "mean_wait", t["wait_s"], fill, lang),
-        _say(_one(clear_rows, "mean_lead_time"), t["lead_s"], fill, lang),
+        _biggest(clear_rows, "mean_wait", t["wait_s"], fill, lang), said_lead, *damage,
         _biggest(clear_rows, "queue_at_end", t["backlog_s"], fill, lang),
     ]
     for _, row in clear_rows[clear_rows["kpi"].str.startswith("norm:")].iterrows():
         found.append(_say(row, t["norm_s"], {**fill, "norm": row["kpi"][5:]}, lang, 100.0))
     found += [_partner_change(clear_rows, "stock_at_end", t["stock_s"], fill, lang, base),
               _partner_change(clear_rows, "mean_time", t["time_s"], fill, lang, base)]
-    found += [_damage_change(clear_rows, kpi, t[f"{kpi}_s"], fill, lang)
-              for kpi in DAMAGE_KPIS]
     found.append(_say(_one(clear_rows, "throughput"), t["throughput_s"], fill, lang))
     found.append(_say(_one(clear_rows, "cost_total"), t["cost_s"], fill, lang))
     return found
 
 
-DAMAGE_KPIS = ("diverted", "rejected", "mean_blocked")
+DAMAGE_KPIS = ("diverted", "rejected", "dismissed", "reneged", "mean_blocked")
+LOSSES = ("diverted", "rejected", "dismissed", "reneged")  # cases that leave untreated
 
 
 def _partner_change(rows: pd.DataFrame, kpi: str, template: str, fill: dict[str, str],
@@ -339,7 +238,8 @@ def _scales(comparison: Comparison) -> dict[str, float]:
     if "cost_total" in base.chain.columns:
         out["cost_total"] = 0.005 * float(np.nanmean(base.chain["cost_total"]))
     out.update({f"norm:{n.id}": 0.01 for n in base.scenario.norms})
-    out.update({"diverted": 1.0, "rejected": 1.0, "mean_blocked": 0.1})
+    out.update({"diverted": 1.0, "rejected": 1.0, "dismissed": 1.0, "reneged": 1.0,
+                "mean_blocked": 0.1})
     for p in base.scenario.partners:  # 1% of the chain's stock, and of its lead time
         out[f"partner:{p.id}:stock_at_end"] = max(1.0, 0.01 * wip)
         out[f"partner:{p.id}:mean_time"] = 0.01 * lead

@@ -19,6 +19,9 @@ TEXT: dict[str, dict[str, Any]] = {
     "nl": {
         "written": "Scenario geschreven: {path} ({steps}, periode {start} tot {end} {units}).",
         "steps": ("schakel", "schakels"),
+        "periods": "{n} perioden: de eerste geeft het begin (hieronder), de latere een "
+                   "instroomschema en gebeurtenissen voor de bezetting vanaf hun begin.",
+        "period": "periode",
         "derived": "Afgeleid per schakel (de herkomst van elk getal staat als commentaar in het "
                    "bestand):",
         "head": ["schakel", "capaciteit", "werk per zaak", "instroom van buiten",
@@ -41,6 +44,9 @@ TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "written": "Scenario written: {path} ({steps}, period {start} to {end} {units}).",
         "steps": ("step", "steps"),
+        "periods": "{n} periods: the first gives the start (below), the later ones an inflow "
+                   "schedule and events for the staff from their start on.",
+        "period": "period",
         "derived": "Derived per step (where each value came from is a comment in the file):",
         "head": ["step", "capacity", "work per case", "inflow from outside", "stock at start"],
         "sub": ["", "", "({units})", "(per {unit})", "(waiting + busy)"],
@@ -66,11 +72,16 @@ def fit_lines(figures: Sequence[StepFigures], derived: Sequence[Derived], out: s
     t = TEXT[i18n.check_lang(lang)]
     units = i18n.unit_name(unit, lang, plural=True)
     one = i18n.unit_name(unit, lang)
-    first = figures[0]
-    word = t["steps"][0 if len(figures) == 1 else 1]
-    lines = [*_wrap(t["written"].format(path=out, steps=f"{len(figures)} {word}",
-                                        start=num(first.start, lang), end=num(first.end, lang),
-                                        units=units)), "", *_wrap(t["derived"])]
+    steps = list(dict.fromkeys(f.step for f in figures))
+    word = t["steps"][0 if len(steps) == 1 else 1]
+    start, end = min(f.start for f in figures), max(f.end for f in figures)
+    lines = [*_wrap(t["written"].format(path=out, steps=f"{len(steps)} {word}",
+                                        start=num(start, lang), end=num(end, lang),
+                                        units=units))]
+    periods = sorted({f.start for f in figures})
+    if len(periods) > 1:
+        lines += _wrap(t["periods"].format(n=len(periods)))
+    lines += ["", *_wrap(t["derived"])]
     head = [t["head"], [s.format(units=units, unit=one) for s in t["sub"]]]
     rows = [[d.step, str(d.capacity), num(d.service, lang), num(d.arrival_rate, lang),
              num(d.queue + d.in_service, lang)] for d in derived]
@@ -85,17 +96,20 @@ def backtest_lines(frame: pd.DataFrame, replications: int, unit: str, path: str,
     t = TEXT[i18n.check_lang(lang)]
     units = i18n.unit_name(unit, lang, plural=True)
     rows, off = [], 0
+    several = "period" in frame and frame["period"].nunique() > 1
     for _, row in frame.iterrows():
         ok = within(row)
         off += not ok
         interval = "–" if not math.isfinite(row["ci_low"]) else \
             f"{num(row['ci_low'], lang)} – {num(row['ci_high'], lang)}"
-        rows.append([str(row["step"]), t["kpi"][row["kpi"]].format(units=units),
+        rows.append([str(row["step"]), *([str(row["period"])] if several else []),
+                     t["kpi"][row["kpi"]].format(units=units),
                      num(row["observed"], lang), num(row["simulated"], lang), interval,
                      t["yes"] if ok else t["no"]])
     verdict = t["all_within"].format(n=len(rows)) if not off else \
         t["some_off"].format(k=off, n=len(rows))
-    return ["", *_wrap(t["backtest"].format(reps=replications)), *table([t["bt_head"]], rows),
+    head = [t["bt_head"][0], *([t["period"]] if several else []), *t["bt_head"][1:]]
+    return ["", *_wrap(t["backtest"].format(reps=replications)), *table([head], rows),
             "", *_wrap(verdict), t["csv"].format(path=path)]
 
 

@@ -356,6 +356,7 @@ def _shield_lines(findings: Findings, scenario: Any, lang: str) -> list[Said]:
         text = s["shielded"].format(
             steps=_join([step_name(scenario, sh.step) for sh in shields], lang),
             gets=s[f"gets_{many}"], drop=drop, them=s[f"them_{many}"],
+            jams=s["jams_many" if len(upstream) > 1 else "jams_one"],
             upstream=_join([step_name(scenario, u) for u in upstream], lang))
         heavy = [step_name(scenario, sh.step) for sh in shields if sh.step in overloaded]
         if heavy:

@@ -75,7 +75,7 @@ S: dict[str, dict[str, str]] = {
         "meer) bij: {items}.",
         "paper_held": "Op papier is {step} overbelast (belasting {rho}{since}), maar in de "
         "simulatie groeit de werkvoorraad daar niet{why}.",
-        "why_bounded": ": verliezen houden de rij kort",
+        "why_bounded": ": zaken die wegens de drukte vertrekken houden de rij binnen grenzen",
         "why_cleared": ": de achterstand wordt weer weggewerkt",
         "why_shrinking": ": de achterstand neemt af",
         "why_swinging": ": de drukte komt en gaat",
@@ -85,8 +85,9 @@ S: dict[str, dict[str, str]] = {
         "load_item": "{step} (belasting {rho}{since})",
         "load_since": " vanaf {unit} {t}",
         "shielded": "{steps} {gets} ongeveer {drop} minder zaken binnen dan er worden "
-        "aangeboden, omdat {upstream} vastloopt: die verstopping schermt {them} af.",
+        "aangeboden, omdat {upstream} {jams}: die verstopping schermt {them} af.",
         "gets_one": "krijgt", "gets_many": "krijgen",
+        "jams_one": "vastloopt", "jams_many": "vastlopen",
         "them_one": "deze schakel", "them_many": "deze schakels",
         "shield_extra": "Zonder die verstopping {would}{also} {steps} overbelast zijn.",
         "would_one": "zou", "would_many": "zouden",
@@ -175,7 +176,7 @@ S: dict[str, dict[str, str]] = {
         "more) at: {items}.",
         "paper_held": "On paper {step} is overloaded (load {rho}{since}), but in the simulation "
         "its backlog does not grow{why}.",
-        "why_bounded": ": losses keep the queue short",
+        "why_bounded": ": cases that leave because of the crowding keep the queue within bounds",
         "why_cleared": ": the backlog is cleared again",
         "why_shrinking": ": the backlog falls",
         "why_swinging": ": the pressure comes and goes",
@@ -185,8 +186,9 @@ S: dict[str, dict[str, str]] = {
         "load_item": "{step} (load {rho}{since})",
         "load_since": " from {unit} {t}",
         "shielded": "{steps} {gets} about {drop} fewer cases than offered because {upstream} "
-        "backs up: that bottleneck shields {them}.",
+        "{jams}: that bottleneck shields {them}.",
         "gets_one": "receives", "gets_many": "receive",
+        "jams_one": "backs up", "jams_many": "back up",
         "them_one": "it", "them_many": "them",
         "shield_extra": "Without that bottleneck {steps} {would} be overloaded{also}.",
         "would_one": "would", "would_many": "would",
