@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import ketensim
+from ketensim.results import stats
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"
 TOLERANCE = 0.10
@@ -90,9 +90,14 @@ def test_acute_care_2022_matches_the_emergency_room_figures(acute):
     visits = g.loc["seh", "arrivals"] + g.loc["ambulance", "diverted"]
     assert _close(visits, 1_840_000 / 80)  # SEH visits 2022 (VZinfo) over about 80 SEHs
     assert _close(g.loc["ambulance", "arrivals"] / visits, 0.16)  # by ambulance (NTvG 2016)
+    # SEH-stop minutes a day in January 2023: 38 on average, 8-60 over the regions (LNAZ).
+    # The minutes come in rare long episodes, so ten replications give a wide interval: the
+    # published figure must lie inside it, and the mean inside the regions' range.
     seh = acute.timeseries.query("step == 'seh' and t < 744")  # January, hourly samples
-    full = ((seh["queue"] >= 3) & (seh["in_service"] >= 14)).mean() * 24 * 60
-    assert 8 <= full <= 60  # SEH-stop minutes a day, January 2023, range over regions (LNAZ)
+    full = seh.assign(full=(seh["queue"] >= 3) & (seh["in_service"] >= 14))
+    minutes = full.groupby("replication")["full"].mean().to_numpy() * 24 * 60
+    iv = stats.mean_ci(minutes, bounds=(0.0, 24 * 60))
+    assert iv.low <= 38 <= iv.high and 8 <= iv.mean <= 60, iv
 
 
 def test_acute_care_walk_ins_are_never_turned_away_but_ambulances_are_held(acute):
@@ -115,7 +120,6 @@ def test_the_om_dismisses_for_lack_of_capacity_when_the_police_delivers_more(var
         return float(o.get(more, 0.0) / o.sum())
 
     assert share(base) < 0.005 < 0.05 < share(other)
-    assert np.isfinite(share(other))
 
 
 @pytest.mark.parametrize("table, base", [

@@ -46,7 +46,7 @@ def partner_costs(record: Any, scenario: Scenario) -> list[dict[str, Any]]:
         scenario: the scenario that ran (rates, and which partner owns which step).
     """
     by_step = {sr.step: sr for sr in record.steps}
-    rows = {p.id: {"server_cost": 0.0, "case_cost": 0.0, "busy_time": 0.0, "pays": False}
+    rows = {p.id: {"server_cost": 0.0, "case_cost": 0.0, "busy_time": 0.0}
             for p in scenario.partners}
     for step in scenario.steps:
         sr = by_step[step.id]
@@ -56,8 +56,13 @@ def partner_costs(record: Any, scenario: Scenario) -> list[dict[str, Any]]:
         row["case_cost"] += sr.completions * (step.cost_per_case or 0.0)
         if rate or step.cost_per_case:  # a term that uses no staff does no work to share
             row["busy_time"] += sr.busy_area
-            row["pays"] = True
     return [{"partner": pid, **row} for pid, row in rows.items()]
+
+
+def paying_partners(scenario: Scenario) -> set[str]:
+    """Partners with a cost rate on some step: the parties to the sharing agreement."""
+    return {s.partner for s in scenario.steps
+            if s.server_rate(scenario.partner(s.partner)) or s.cost_per_case}
 
 
 def cost_rows(record: Any, scenario: Scenario) -> tuple[list[dict[str, Any]], dict[str, float]]:
@@ -72,7 +77,8 @@ def cost_rows(record: Any, scenario: Scenario) -> tuple[list[dict[str, Any]], di
     total = sum(r["server_cost"] + r["case_cost"] for r in own)
     # Only partners with a cost rate share the bill: a "partner" that stands for terms
     # without staff (a summons term, a zienswijze) is no party to the agreement.
-    paying = [r for r in own if r.pop("pays")] or own
+    payers = paying_partners(scenario)
+    paying = [r for r in own if r["partner"] in payers] or own
     parts = dict(zip([r["partner"] for r in paying], sharing_shares(
         [r["busy_time"] for r in paying], scenario.cost_settings.sharing), strict=True))
     shares = [parts.get(r["partner"], 0.0) for r in own]

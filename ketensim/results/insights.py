@@ -302,7 +302,7 @@ def _cause(scenario: Any, reading: Reading, t: np.ndarray) -> tuple[float, str] 
         return None
     span = float(getattr(scenario, "horizon", t[-1] if len(t) else 0.0))
     lo = reading.since - EVENT_LAG * span
-    hi = reading.since + EVENT_AHEAD * span  # a change that began well before an event is not its
+    hi = reading.since + EVENT_AHEAD * span  # growth that began well before an event: not its
     near = [ev for ev in getattr(scenario, "events", ()) if lo <= ev.at <= hi and ev.at > 0]
     if not near or reading.since <= (t[0] if len(t) else 0.0) + 1e-9:
         return None

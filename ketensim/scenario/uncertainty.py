@@ -24,9 +24,9 @@ import numpy as np
 from ketensim.scenario.distributions import Distribution
 
 if TYPE_CHECKING:
-    from ketensim.scenario.model import Scenario
+    from ketensim.scenario.model import Change, Scenario
 
-KINDS = {"arrival": ("rate",), "step": ("capacity", "service")}
+KINDS = {"arrival": ("rate",), "step": ("capacity", "service")}  # what may be uncertain
 STREAM = 0x756E63  # keeps these draws apart from the engine's streams
 
 
@@ -39,11 +39,6 @@ class Uncertain:
     low: float
     high: float
     label: str | None = None
-
-    @property
-    def target(self) -> tuple[str, str, str]:
-        kind, ident, attribute = self.key.split(".", 2)
-        return kind, ident, attribute
 
 
 def factors(scenario: Scenario, replication: int, seed: int) -> dict[str, float]:
@@ -101,7 +96,7 @@ def _staff(capacity: int, f: float) -> int:
     return max(1, round(capacity * f))
 
 
-def _changed(change, drawn: dict[str, float]):  # type: ignore[no-untyped-def]
+def _changed(change: Change, drawn: dict[str, float]) -> Change:
     """An event that sets an uncertain input sets it times the same factor."""
     key = f"{change.kind}.{change.target}.{change.attribute}"
     f = drawn.get(key)

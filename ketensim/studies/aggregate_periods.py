@@ -119,29 +119,33 @@ def backtest(results: Any, periods: list[list[StepFigures]], columns: Sequence[s
 
     Read from the time series (cumulative cases that left, the cases at the step at each
     sample), so that every period is measured the same way; the last sample at or before a
-    moment stands for that moment.
+    moment stands for that moment. A period that ends with the run takes its end from the
+    step table instead, which counts to the horizon exactly.
     """
     from ketensim.results import stats
 
-    ts = results.timeseries
+    ts, scenario = results.timeseries, results.scenario
     t0 = periods[0][0].start
     rows = []
     for period in periods:
         a, b = period[0].start - t0, period[0].end - t0
+        to_end = b >= scenario.horizon - 1e-9 and scenario.warmup == 0
         for f in period:
             mine = ts[ts["step"] == f.step]
+            final = results.steps[results.steps["step"] == f.step].set_index("replication")
             out, stock, lead = [], [], []
-            for _, rep in mine.groupby("replication", sort=True):
+            for r, rep in mine.groupby("replication", sort=True):
                 rep = rep.sort_values("t")
                 t = rep["t"].to_numpy(dtype=float)
                 left = rep["left"].to_numpy(dtype=float)
                 here = (rep["queue"] + rep["in_service"]).to_numpy(dtype=float)
                 i, j = _at(t, a), _at(t, b)
-                done = left[j] - (left[i] if a > 0 else 0.0)
+                before = left[i] if a > 0 else 0.0
+                done = (final.at[r, "completions"] if to_end else left[j]) - before
                 inside = (t >= a) & (t <= b)
                 mean_here = float(here[inside].mean()) if inside.any() else math.nan
                 out.append(done)
-                stock.append(here[j])
+                stock.append(final.at[r, "stock_at_end"] if to_end else here[j])
                 lead.append(mean_here / (done / (b - a)) if done > 0 else math.nan)
             published_lead = f.lead_time if f.lead_time is not None else (
                 (f.stock_start + f.stock_end) / 2 / (f.output / f.period) if f.output

@@ -10,33 +10,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from analysis_scenarios import write
 from builders import det, replay, scenario, step
+from scenario_texts import load, on, problems
 
 import ketensim
-from ketensim.errors import ScenarioError
 from ketensim.scenario.model import Arrival, Backlog, FailureDemand, QueueLimit
-
-BASE = """
-[scenario]
-name = "voorraad"
-horizon = 20
-
-[[partner]]
-id = "p"
-
-[[step]]
-id = "s"
-partner = "p"
-capacity = 1
-service = {{ dist = "deterministic", mean = 1 }}
-{extra}
-
-[[arrival]]
-id = "in"
-to = "s"
-rate = 0.1
-"""
 
 
 def test_oldest_spreads_the_ages_evenly_from_the_oldest_case_down_to_zero():
@@ -47,15 +25,15 @@ def test_oldest_spreads_the_ages_evenly_from_the_oldest_case_down_to_zero():
     assert Backlog(queue=2, ages=(5.0, 1.0), oldest=9.0).age(0) == 5.0  # a file wins
 
 
-def test_the_oldest_key_is_read_and_refused_beside_a_file(tmp_path):
-    ok = ketensim.load(write(tmp_path, "a.toml", BASE.format(
-        extra="backlog = { queue = 4, oldest = 30 }")))
-    assert ok.step("s").backlog.oldest == 30.0
+def test_the_oldest_key_is_read_and_refused_beside_a_file_or_below_zero(tmp_path):
+    ok = load(tmp_path, on("a", "backlog = { queue = 4, oldest = 30 }"))
+    assert ok.step("a").backlog.oldest == 30.0
     (tmp_path / "leeftijden.csv").write_text("age\n1\n2\n", encoding="utf-8")
-    with pytest.raises(ScenarioError) as info:
-        ketensim.load(write(tmp_path, "b.toml", BASE.format(
-            extra='backlog = { file = "leeftijden.csv", oldest = 30 }')))
-    assert [p.key for p in info.value.problems] == ["step.s.backlog.oldest"]
+    beside = problems(tmp_path, on("a", 'backlog = { file = "leeftijden.csv", oldest = 30 }'))
+    assert len(beside) == 1 and ": step.a.backlog.oldest: " in beside[0]
+    assert "oldest or file, not both" in beside[0]
+    negative = problems(tmp_path, on("a", "backlog = { queue = 4, oldest = -1 }"))
+    assert len(negative) == 1 and ": step.a.backlog.oldest: " in negative[0]
 
 
 def test_cases_of_the_werkvoorraad_wait_their_age_plus_the_queue_ahead():
@@ -92,12 +70,14 @@ def test_a_limit_for_some_case_types_turns_only_those_away():
     assert done.outcomes.set_index("outcome").loc["weg", "cases"] == 1
 
 
-def test_the_types_of_a_limit_must_be_brought_by_something(tmp_path):
-    with pytest.raises(ScenarioError) as info:
-        ketensim.load(write(tmp_path, "c.toml", BASE.format(
-            extra='queue_limit = { size = 0, types = ["ambulanse"] }')))
-    assert [p.key for p in info.value.problems] == ["step.s.queue_limit.types[0]"]
-    assert "ambulanse" in str(info.value.problems[0])
+@pytest.mark.parametrize("types, key, words", [
+    ('["ambulanse"]', "step.a.queue_limit.types[0]", "no arrival brings case type ambulanse"),
+    ("[]", "step.a.queue_limit.types", "must be a non-empty list of case types"),
+    ('"ambulance"', "step.a.queue_limit.types", "must be a non-empty list of case types"),
+])
+def test_the_types_of_a_limit_are_case_types_something_brings(tmp_path, types, key, words):
+    found = problems(tmp_path, on("a", f"queue_limit = {{ size = 0, types = {types} }}"))
+    assert len(found) == 1 and f": {key}: {words}" in found[0], found
 
 
 def test_failure_demand_counts_only_terms_reached_after_the_start():

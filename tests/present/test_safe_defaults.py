@@ -45,3 +45,21 @@ def test_the_verdict_warns_that_the_figures_include_the_filling_up(lang):
     warmed = ketensim.simulate(chain(warmup=50), replications=2, seed=1)
     kinds = [s.kind for s in verdict_sentences(insights.analyse(warmed), chain(50), lang)]
     assert "filling" not in kinds
+
+
+@pytest.mark.parametrize("lang, words", [("nl", "Let op: dit gemiddelde telt alleen de"),
+                                         ("en", "Note: this mean counts only the")])
+def test_a_lead_time_over_few_finished_cases_is_said_to_be_that(lang, words):
+    """A step with a werkvoorraad of 300 and room for 1 a day: over 100 days almost nobody
+    who enters finishes, so the chain's mean lead time speaks of the few quick ones."""
+    from ketensim.present.words.summary import run_summary
+
+    busy = dataclasses.replace(step("a", 1, 1.0, [("exit", 1.0)]), backlog=Backlog(queue=300))
+    backed = ketensim.simulate(scenario([busy], [poisson("a", 0.9)], horizon=100),
+                               replications=2, seed=1)
+    free = ketensim.simulate(scenario([step("a", 3, 1.0, [("exit", 1.0)])],
+                                      [poisson("a", 0.9)], horizon=100), replications=2, seed=1)
+    said = " ".join(run_summary(backed, phases(backed.scenario), "uit", lang))
+    assert words in said and "(0%" not in said
+    assert words not in " ".join(run_summary(free, phases(free.scenario), "uit", lang))
+    assert (backed.chain["lead_time_cases"] < 0.5 * backed.chain["cases_in"]).all()

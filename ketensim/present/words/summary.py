@@ -242,7 +242,8 @@ def _chain_lines(results: Results, lang: str) -> list[str]:
     )
     units = _unit(results.scenario, lang, plural=True)
     lines = [t["lead"].format(mean=num(lead.mean, lang), units=units, ci=ci)]
-    measured, cases_in = _mean(results, "lead_time_cases"), _mean(results, "cases_in")
+    measured = results.interval("lead_time_cases").mean
+    cases_in = results.interval("cases_in").mean
     if cases_in > 0 and measured < FEW_FINISHED * cases_in:
         # A window that starts from a werkvoorraad or ends before most cases are through
         # measures the quick ones only: said next to the figure, so nobody quotes it alone.
@@ -273,11 +274,6 @@ def interval_kind(scenario: Scenario, lang: str = "nl") -> str:
     inputs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + sep + names[-1]
     return t["with_inputs"].format(inputs=inputs)
 
-
-def _mean(results: Results, column: str) -> float:
-    if column not in results.chain or not len(results.chain):
-        return 0.0
-    return float(results.chain[column].mean())
 
 
 def norm_lines(results: Results, lang: str = "nl") -> list[str]:

@@ -18,7 +18,7 @@ from ketensim.scenario import datafiles as csvfiles
 from ketensim.scenario.model import Band, Calendar, Policy, Pool
 from ketensim.scenario.schema import fields
 from ketensim.scenario.schema.fields import MISSING, SUM_TOLERANCE, Ctx, Text, one_of
-from ketensim.scenario.uncertainty import Uncertain
+from ketensim.scenario.uncertainty import KINDS, Uncertain
 
 CALENDAR_KEYS = ("id", "hours", "start_hour", "weekdays", "holidays", "plan", "plan_file")
 POOL_RULES = ("priority", "share")
@@ -334,9 +334,8 @@ def uncertain(ctx: Ctx, data: dict[str, Any], key: str | None,
     fields.table(ctx, data, ("low", "high"), ("key", "label"))
     if key is not None:
         parts = key.split(".")
-        kinds = {"arrival": ("rate",), "step": ("capacity", "service")}
         known = {"arrival": ids["arrival"], "step": ids["step"]}
-        if len(parts) != 3 or parts[0] not in kinds or parts[2] not in kinds[parts[0]]:
+        if len(parts) != 3 or parts[0] not in KINDS or parts[2] not in KINDS[parts[0]]:
             ctx.at("key").fail("not an input that can be uncertain",
                                "arrival.<id>.rate, step.<id>.capacity or step.<id>.service",
                                key)
