@@ -59,6 +59,7 @@ def simulate(
     sample_every: float | None = None,
     progress: Progress | None = None,
     fast_path: bool = True,
+    events: str | os.PathLike[str] | None = None,
 ) -> Results:
     """Run a scenario's replications and return the results tables.
 
@@ -73,6 +74,9 @@ def simulate(
         progress: optional callback, called with each finished replication's index.
         fast_path: compute a plain chain by the exact fast path where it applies
             (False: always simulate; the tables are the same bytes either way).
+        events: an existing folder to stream the event log of every replication to, as
+            binary parts; :func:`write_results` with ``events=`` turns them into
+            events.csv, XES and OCEL files (contract section 5).
 
     Raises:
         ScenarioError: when ``scenario`` is a path to an invalid file.
@@ -90,7 +94,8 @@ def simulate(
     sampling_interval(scenario.horizon, sample_every)  # a bad value fails before anything runs
     rows = run_experiment(
         scenario, scenario.replications, scenario.seed, jobs=jobs,
-        options=RunOptions(sample_every, fast_path), progress=progress,
+        options=RunOptions(sample_every, fast_path, None if events is None else str(events)),
+        progress=progress,
     )
     return build_results(scenario, rows, scenario.seed, scenario.replications)
 
@@ -181,6 +186,8 @@ def write(
     formats: Sequence[str] = (),
     lang: str = "nl",
     force: bool = False,
+    events: str | os.PathLike[str] | None = None,
+    event_formats: Sequence[str] = ("csv",),
 ) -> Path:
     """Write a results folder as ``ketensim run``, ``compare`` or ``sweep`` does.
 
@@ -197,6 +204,14 @@ def write(
         formats: extra table formats besides CSV.
         lang: language of the report and the pictures, "nl" or "en".
         force: replace a results folder that ketensim wrote before.
+        events: for a run, the folder ``simulate(..., events=...)`` streamed its event log
+            to; the log is written as events.csv and, per ``event_formats`` ("xes", "ocel"),
+            one XES or OCEL 2.0 file per replication (as ``ketensim run --events``)::
+
+                with tempfile.TemporaryDirectory() as parts:
+                    results = ketensim.simulate("keten.toml", events=parts)
+                    ketensim.write(results, "uitkomsten/keten", events=parts,
+                                   event_formats=("csv", "xes"))
 
     Returns:
         The folder written.
@@ -218,7 +233,9 @@ def write(
         return folder.write_comparison(done, _Path(out), lang, **options)
     if isinstance(done, _Sweep):
         return folder.write_sweep(done, _Path(out), lang, **options)
-    return folder.write_results(done, _Path(out), lang=lang, **options)
+    parts = None if events is None else _Path(events)
+    return folder.write_results(done, _Path(out), lang=lang, events=parts,
+                                event_formats=tuple(event_formats), **options)
 
 
 def report(done: Results | Comparison | Sweep, lang: str = "nl") -> str:

@@ -29,6 +29,7 @@ from ketensim.cli.commands import (
     check_work,
     claimed_out,
     command_line,
+    event_parts,
     load_file,
     phases_of,
     phases_or_none,
@@ -113,21 +114,29 @@ def cli() -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @run_options
+@click.option("--events", "events", type=click.Choice(("csv", "xes", "ocel")), multiple=True,
+              help="Also write the simulated event log: events.csv (always), and per "
+                   "replication events/replication-<r>.xes (xes) or .jsonocel (ocel, OCEL "
+                   "2.0); may be given more than once.")
 @click.pass_context
 def run(
     ctx: click.Context, file: Path, replications: int | None, seed: int | None, out: Path | None,
     jobs: int | None, force: bool, lang: str, formats: tuple[str, ...], sample_every: float | None,
+    events: tuple[str, ...],
 ) -> None:
     """Simulate a scenario and write its results folder.
 
     Prints a short summary (load, waiting, backlog and utilisation per step;
     the chain's lead time with its 95% interval) and writes steps.csv,
     chain.csv, outcomes.csv, timeseries.csv, manifest.json and report.html.
+    With --events, also the event log of every visit of a case to a step, for
+    process-mining tools (timestamps from the scenario's start_date).
 
     \b
     Example:
       ketensim run scenarios/strafrechtketen/basis.toml --replications 10 --seed 1
       ketensim run mijn-keten.toml --out results/test --force --format xlsx --lang en
+      ketensim run scenarios/werk-en-inkomen/basis.toml --events csv --events xes
     """
     from ketensim import simulate
     from ketensim.present.folder import utc_now, write_results
@@ -139,15 +148,17 @@ def run(
     check_work([scenario], force)
     for sentence in suspect_lines(scenario, phases or [], lang):
         say(sentence.replace("Let op:", "waarschuwing:").replace("Note:", "warning:"), err=True)
-    with claimed_out(out, scenario.name, force, formats,
-                     _timeseries_rows([scenario], sample_every)) as (started, target):
+    rows = _timeseries_rows([scenario], sample_every)
+    with claimed_out(out, scenario.name, force, formats, rows) as (started, target), \
+            event_parts(target, bool(events)) as parts:
         with progress(scenario.replications, lang) as step_done:
             results = simulate(scenario, jobs=jobs, sample_every=sample_every,
                                fast_path=options_of(ctx, sample_every).fast_path,
-                               progress=step_done)
+                               progress=step_done, events=parts)
         written = write_results(
             results, target, formats=formats, lang=lang, command=command_line(ctx),
             started=started, finished=utc_now(), force=force, sample_every=sample_every,
+            events=parts, event_formats=events,
         )
     for line in run_summary(results, phases, str(written), lang):
         say(line)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shlex
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +140,22 @@ def timeseries_rows(scenarios: Sequence[Scenario], sample_every: float | None) -
                 f"at least {least:.3g}", sample_every) from None
         rows = max(rows, s.replications * len(s.steps) * (int(s.horizon / every + 1e-9) + 1))
     return rows
+
+
+@contextlib.contextmanager
+def event_parts(target: Path, wanted: bool) -> Iterator[Path | None]:
+    """A hidden folder beside the results for the replications' event-log parts, or None.
+
+    The parts are written while the run goes and become the log files when
+    the results folder is written; the folder goes, whatever happened.
+    """
+    if not wanted:
+        yield None
+        return
+    parent = target.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.events-", dir=parent) as parts:
+        yield Path(parts)
 
 
 @contextlib.contextmanager

@@ -1,9 +1,10 @@
-"""``ketensim fit --aggregates``: a scenario from a partner's published stocks and flows.
+"""``ketensim fit``: a scenario from an event log, or from published stocks and flows.
 
-Reads the table, derives the scenario (:mod:`ketensim.studies.aggregates`),
-checks that it loads, optionally back-tests it over the same period, and only
-then puts the scenario file in place: a bad table or a failed run leaves
-nothing behind.
+``ketensim fit LOG`` reads a partner's event log (:mod:`ketensim.studies.logfit`);
+``ketensim fit --aggregates TABLE`` a table of published figures
+(:mod:`ketensim.studies.aggregates`). Either way the scenario is derived,
+checked to load, optionally validated over the same period, and only then
+put in place: a bad input or a failed run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -18,9 +19,22 @@ import click
 from ketensim.cli.options import LANG_CHOICES, say
 from ketensim.errors import ScenarioError
 
+LOG_COLUMNS = ("case", "activity", "start", "end", "enable", "partner", "case_type", "outcome",
+               "resource")
+
+
+def _column_options(fn):  # type: ignore[no-untyped-def]
+    for role in reversed(LOG_COLUMNS):
+        flag = "--" + role.replace("_", "-")
+        fn = click.option(flag, f"col_{role}", metavar="COL",
+                          help=f"The log's column with the {role.replace('_', ' ')} "
+                               "(default: as in events.csv).")(fn)
+    return fn
+
 
 @click.command()
-@click.option("--aggregates", "table", required=True,
+@click.argument("log", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--aggregates", "table",
               type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with one row per step: step, partner, start, end, inflow, output, "
                    "stock_start, stock_end (and optionally lead_time, staff, hours_per_case, "
@@ -39,9 +53,25 @@ from ketensim.errors import ScenarioError
               help="Random seed of the back-test.")
 @click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
               help="Language of the output.")
-def fit(table: Path, out: Path, report: Path | None, name: str | None, time_unit: str,
-        replications: int, seed: int, lang: str) -> None:
-    """Derive a scenario from published stocks and flows, and back-test it.
+@click.option("--from", "from_", metavar="DATE",
+              help="With LOG: the period starts here (a date, or a number for a log in "
+                   "numbers); the cases open then are the werkvoorraad at the start.")
+@_column_options
+def fit(log: Path | None, table: Path | None, out: Path, report: Path | None, name: str | None,
+        time_unit: str, replications: int, seed: int, lang: str, from_: str | None,
+        **columns: str | None) -> None:
+    """Derive a scenario from an event log (LOG) or published figures (--aggregates).
+
+    From LOG (CSV, Parquet or XES; one row per visit of a case to an
+    activity, with start and end): steps from activities, arrival rates per
+    entry step and case type, routes with exits and rework, handling-time
+    distributions chosen by likelihood, capacity from resources or the
+    observed concurrency, office hours, and with --from the cases open at
+    that date as werkvoorraad. Every value carries a comment saying what it
+    was fitted from. With --report the scenario runs over the log's period and
+    DIR/fit.csv and DIR/fit.html set the log beside the model.
+
+    From --aggregates TABLE:
 
     A stock that grows means the step ran at capacity, so its output is its
     capacity; Little's law (stock = output x lead time) gives the time at a
@@ -58,21 +88,34 @@ def fit(table: Path, out: Path, report: Path | None, name: str | None, time_unit
       ketensim fit --aggregates docs/examples/ind-2023-aggregates.csv \\
                    --out ind-2023.toml --report fit-ind-2023
     """
+    if (log is None) == (table is None):
+        raise ScenarioError.single("fit", "LOG", "give an event log or --aggregates, not both",
+                                   "LOG or --aggregates TABLE",
+                                   "both" if log is not None else "neither")
+    if log is not None:
+        from ketensim.cli.logfit import fit_from_log
+
+        picked = {role: str(columns[f"col_{role}"]) for role in LOG_COLUMNS
+                  if columns.get(f"col_{role}")}
+        lines = fit_from_log(log, out, report, name or _slug(out.stem), time_unit, from_,
+                             picked, replications, seed, lang)
+        for line in lines:
+            say(line)
+        return
+    assert table is not None
+    _fit_aggregates(table, out, report, name, time_unit, replications, seed, lang)
+
+
+def _fit_aggregates(table: Path, out: Path, report: Path | None, name: str | None,
+                    time_unit: str, replications: int, seed: int, lang: str) -> None:
     import ketensim
+    from ketensim.cli.logfit import check_targets
     from ketensim.present.words.fit import backtest_lines, fit_lines
     from ketensim.studies import aggregates
 
     figures = aggregates.read_table(table)
     scenario_name = name or _slug(out.stem)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", scenario_name):
-        raise ScenarioError.single("--name", "name", "is not a slug",
-                                   "a-z, 0-9, _ and -, e.g. ind-2023", scenario_name)
-    if out.exists():
-        raise ScenarioError.single(str(out), "--out", "the file exists already",
-                                   "a new file name", "<an existing file>")
-    if report is not None and report.exists() and (not report.is_dir() or any(report.iterdir())):
-        raise ScenarioError.single(str(report), "--report", "is not a new or empty folder",
-                                   "a new or empty folder", "<an existing path>")
+    check_targets(out, report, scenario_name)
     derived = aggregates.derive(figures, time_unit)
     text = aggregates.scenario_text(figures, derived, scenario_name, str(table), time_unit)
     folder = out.parent if str(out.parent) else Path(".")

@@ -22,6 +22,7 @@ from ketensim.engine.sessions import SessionStation
 from ketensim.engine.sources import Replay, Source
 from ketensim.engine.station import Station
 from ketensim.engine.streams import stream
+from ketensim.engine.visits import VisitLog
 from ketensim.engine.window import counts
 from ketensim.scenario.distributions import Distribution
 from ketensim.scenario.model import EXIT, Change, Route, Scenario
@@ -30,8 +31,10 @@ from ketensim.scenario.model import EXIT, Change, Route, Scenario
 class Chain:
     """The runtime chain of one replication: stations, cases and chain tallies."""
 
-    def __init__(self, scenario: Scenario, replication: int, seed: int):
+    def __init__(self, scenario: Scenario, replication: int, seed: int,
+                 log: VisitLog | None = None):
         self.scenario = scenario
+        self.log = log  # the event log, when one is asked for
         self.seed = seed
         self.replication = replication
         self.env = Environment()
@@ -82,6 +85,8 @@ class Chain:
         self.case_type.append(case_type)
         self.book.with_.append(-1)
         self.book.since.append(0.0)
+        if self.log is not None:
+            self.log.new_case()
         return case
 
     def enter(self, station: Station, case_type: int) -> None:
@@ -117,7 +122,7 @@ class Chain:
         self.outside_area += len(self.outside) * (now - self.outside_last)
         self.outside_last = now
 
-    def divert(self, case: int, origin: Station) -> bool:
+    def divert(self, case: int, origin: Station, now: float) -> bool:
         """Send a case that found ``origin`` full to its divert step (as an ambulance drives on).
 
         Returns False, sending nothing, when the divert step is full as well:
@@ -129,6 +134,7 @@ class Chain:
         if target.limit >= 0 and (target.senders or (
                 target.nq >= target.limit and target.busy >= target.capacity)):
             return False
+        origin.turned(case, now, -1, 5)  # visits.DIVERTED: on to the next step
         target.arrive(case, origin)
         return True
 
@@ -184,6 +190,8 @@ class Chain:
                 case = self.new_case(0.0, default)
                 self._seed_counts(station, case, 0.0)
                 station.tally_wait(case, 0.0, 0.0)
+                if self.log is not None:
+                    self.log.started(case, station.sidx, 0.0, 0.0)
                 station._begin(case, 0.0)
             for k in range(backlog.queue):
                 age = backlog.age(k)

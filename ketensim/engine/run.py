@@ -19,6 +19,7 @@ from ketensim.engine.pools import PoolRuntime
 from ketensim.engine.records import ReplicationRecord, StepRecord
 from ketensim.engine.sessions import SessionStation
 from ketensim.engine.station import Station
+from ketensim.engine.visits import VisitLog
 from ketensim.engine.window import counted
 from ketensim.scenario.calendars import open_intervals
 from ketensim.scenario.model import Calendar, Scenario
@@ -32,7 +33,7 @@ def sample_times(horizon: float, every: float) -> np.ndarray:
 
 def run_replication(
     scenario: Scenario, replication: int, seed: int, sample_every: float = 1.0,
-    fast: bool = True,
+    fast: bool = True, events: str | None = None,
 ) -> ReplicationRecord:
     """Simulate one replication and return its records.
 
@@ -47,20 +48,25 @@ def run_replication(
         seed: the run's seed.
         sample_every: time between timeseries samples, in the scenario's time unit.
         fast: use the fast path where it applies (False: always simulate).
+        events: a folder to stream the replication's event log to
+            (:mod:`ketensim.engine.visits`); None keeps no log.
     """
     times = sample_times(scenario.horizon, sample_every)
+    log = None if events is None else VisitLog(
+        events, replication, [s.id for s in scenario.steps], list(scenario.outcomes))
     if fast and plain_reason(scenario) is None:
         try:
-            return run_fast(scenario, replication, seed, times)
+            return run_fast(scenario, replication, seed, times, log)
         except Tie:
-            pass
-    return simulate_replication(scenario, replication, seed, times)
+            if log is not None:
+                log.reset()
+    return simulate_replication(scenario, replication, seed, times, log)
 
 
 def simulate_replication(scenario: Scenario, replication: int, seed: int,
-                         times: np.ndarray) -> ReplicationRecord:
+                         times: np.ndarray, log: VisitLog | None = None) -> ReplicationRecord:
     """One replication by discrete-event simulation in SimPy (every mechanism)."""
-    chain = Chain(scenario, replication, seed)
+    chain = Chain(scenario, replication, seed, log)
     env = chain.env
     queue = np.zeros((len(chain.stations), len(times)), dtype=np.int64)
     busy = np.zeros_like(queue)
@@ -89,6 +95,8 @@ def simulate_replication(scenario: Scenario, replication: int, seed: int,
         env.run(until=scenario.horizon)
     finally:
         gc.unfreeze()
+    if log is not None:
+        log.finish(list(chain.case_types), chain.case_type)
     return _record(chain, replication, times, samples)
 
 

@@ -105,6 +105,8 @@ class SessionStation(Station):
             while self.nq and len(batch) < self.sessions.size:
                 case, arrived = self._pop()
                 self.tally_wait(case, arrived, now)
+                if self.log is not None:
+                    self.log.started(case, self.sidx, arrived, now)
                 batch.append(case)
             self.busy += 1
             self.held += len(batch)
@@ -118,4 +120,8 @@ class SessionStation(Station):
         self.held -= len(event._value)
         for case in event._value:
             self.completions += 1
-            self._forward(case, self.pick(case), now)
+            hop = self.pick(case)
+            if self.log is not None:
+                self.log.ended(case, self.chain.case_type[case], self.sidx, now,
+                               hop.outcome if hop.target is None else -1)
+            self._forward(case, hop, now)

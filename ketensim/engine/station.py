@@ -96,6 +96,8 @@ class Station:
         self.book = chain.book
         self.with_ = chain.book.with_  # per case: the partner it is with (grows in place)
         self.uncounted = 0  # werkvoorraad at start that reached the step before the window
+        self.log = chain.log  # the event log, when one is asked for (else None)
+        self.sidx = len(chain.stations)  # this step's number in the scenario (and the log)
         self.reset_statistics(0.0)
         self.waits: array[float] = array("d")
         self.wait_types: array[int] = array("i")  # case type of each wait, for typed steps
@@ -169,6 +171,7 @@ class Station:
         if self.dismissal is not None and self.nq > self.dismissal.above \
                 and self.dismiss_u.next() < self.dismissal.share:  # type: ignore[union-attr]
             self.dismissed += 1
+            self.turned(case, now, self.dismiss_outcome, 7)  # visits.DISMISSED
             self.chain.leave(case, self.dismiss_outcome, now)
         elif not self.nq and self._server_free():
             self._start(case, now, now)
@@ -188,13 +191,23 @@ class Station:
         if self.policy == "block":
             self.senders.append((None, case))  # nobody upstream to hold it: it waits at the door
             self.at_door += 1
+            if self.log is not None:
+                self.log.at_door(case, self.sidx, now)
             return
         self.arrivals += 1
-        if self.policy == "divert" and self.chain.divert(case, self):
+        if self.policy == "divert" and self.chain.divert(case, self, now):
             self.diverted += 1
         else:  # rejected, or nowhere to divert to either
             self.rejected += 1
+            self.turned(case, now, self.overflow_outcome, 4)  # visits.REJECTED
             self.chain.leave(case, self.overflow_outcome, now)
+
+    def turned(self, case: int, now: float, outcome: int, status: int,
+               enabled: float | None = None) -> None:
+        """Tell the event log of a visit that ends without handling."""
+        if self.log is not None:
+            self.log.turned(case, self.chain.case_type[case], self.sidx,
+                            now if enabled is None else enabled, now, outcome, status)
 
     def _enqueue(self, case: int, arrived: float) -> None:
         """Queue a case that reached the step at ``arrived`` (before now for a backlog)."""
@@ -205,6 +218,8 @@ class Station:
         self.nq += 1
         if self.nq > self.max_queue:
             self.max_queue = self.nq
+        if self.log is not None:
+            self.log.waiting(case, self.sidx, arrived)
         if self.track:
             self.waiting.add(key)
             age = self.env.now - arrived
@@ -227,6 +242,7 @@ class Station:
         self.nq -= 1
         self.reneged += 1
         outcome = self.chain.outcome_index[self.step.deadline.outcome]  # type: ignore[union-attr]
+        self.turned(key[0], now, outcome, 6, key[1])  # visits.RENEGED
         self.chain.leave(key[0], outcome, now)
         self._admit(now)
 
@@ -267,6 +283,8 @@ class Station:
 
     def _start(self, case: int, arrived: float, now: float) -> None:
         self.tally_wait(case, arrived, now)
+        if self.log is not None:
+            self.log.started(case, self.sidx, arrived, now)
         self._begin(case, now)
 
     def _pop(self) -> tuple[int, float]:
@@ -306,6 +324,9 @@ class Station:
         self.completions += 1
         hop = self.pick(case)
         target = hop.target
+        if self.log is not None:
+            self.log.ended(case, self.chain.case_type[case], self.sidx, now,
+                           hop.outcome if target is None else -1)
         if hop.blocking and target.full_for_block(case):  # type: ignore[union-attr]
             self.blocked += 1  # the server keeps the case until a place frees
             target.senders.append((self, case))  # type: ignore[union-attr]

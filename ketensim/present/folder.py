@@ -67,6 +67,8 @@ def write_results(
     finished: datetime | None = None,
     force: bool = False,
     sample_every: float | None = None,
+    events: Path | str | None = None,
+    event_formats: Sequence[str] = ("csv",),
 ) -> Path:
     """Write the whole results folder and return its path.
 
@@ -80,6 +82,9 @@ def write_results(
         finished: when the simulation finished (defaults to now).
         force: replace an existing non-empty folder.
         sample_every: the timeseries' sample interval, for the manifest.
+        events: the folder the run streamed its event log to (``simulate(events=...)``):
+            events.csv, and per replication XES and OCEL files as ``event_formats`` asks.
+        event_formats: ``csv``, ``xes``, ``ocel`` (events.csv is always written).
 
     Raises:
         OutputError: when ``out`` may not be written or a format cannot be produced.
@@ -90,6 +95,11 @@ def write_results(
     check_formats(extras, len(results.timeseries))
     with staged(out, force) as tmp:
         meta = {"command": command, "sample_every": sample_every, "formats": ["csv", *extras]}
+        if events is not None:
+            from ketensim.results.events import write_event_files
+
+            write_event_files(results.scenario, Path(events), results.replications, tmp,
+                              tuple(event_formats))
         _write_all(results, tmp, extras, lang, meta, started or utc_now(), finished or utc_now())
     return out
 

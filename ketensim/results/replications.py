@@ -69,10 +69,14 @@ class RunOptions:
         sample_every: time between timeseries samples (None: :func:`sampling_interval`).
         fast_path: compute plain chains by the exact fast path (False: always simulate;
             the results are the same bytes either way).
+        events: a folder where every replication streams its event log
+            (:mod:`ketensim.engine.visits`; one part per replication, so workers
+            never write to one file); None keeps no log.
     """
 
     sample_every: float | None = None
     fast_path: bool = True
+    events: str | None = None
 
 
 def run_one(scenario: Scenario, replication: int, seed: int,
@@ -85,7 +89,8 @@ def run_one(scenario: Scenario, replication: int, seed: int,
     # Inputs known only within a range get this replication's own draw (the same whatever
     # worker runs it); the rows are read against the scenario as the file wrote it.
     drawn = uncertainty.for_replication(scenario, replication, seed)
-    record = run_replication(drawn, replication, seed, every, fast=options.fast_path)
+    record = run_replication(drawn, replication, seed, every, fast=options.fast_path,
+                             events=options.events)
     return replication_rows(record, scenario)
 
 

@@ -117,6 +117,7 @@ class Scenario:
     warmup: float = 0.0
     replications: int = 1
     seed: int = 0
+    start_date: str = "2000-01-01"  # the calendar date of time 0 (event logs' timestamps)
     calendars: tuple[Calendar, ...] = ()
     pools: tuple[Pool, ...] = ()
     policies: tuple[Policy, ...] = ()

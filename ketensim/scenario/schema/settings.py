@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,8 +16,10 @@ from ketensim.scenario.schema.document import RawScenario
 from ketensim.scenario.schema.fields import Ctx, Text, key_part, one_of, unknown
 
 SCENARIO_REQUIRED = ("name", "horizon")
-SCENARIO_OPTIONAL = ("title", "description", "time_unit", "warmup", "replications", "seed")
+SCENARIO_OPTIONAL = ("title", "description", "time_unit", "warmup", "replications", "seed",
+                     "start_date")
 _SLUG = re.compile(r"[a-z0-9-]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def settings(sink: list[Problem], raw: RawScenario) -> dict[str, Any]:
@@ -41,6 +44,7 @@ def settings(sink: list[Problem], raw: RawScenario) -> dict[str, Any]:
         "warmup": lambda c, v: fields.number(c, v, 0.0),
         "replications": lambda c, v: fields.integer(c, v, 1),
         "seed": lambda c, v: fields.integer(c, v, 0),
+        "start_date": _date,
     }
     out = {}
     for key, check in checks.items():
@@ -79,6 +83,19 @@ def _slug(ctx: Ctx, value: Any) -> str | None:
         ctx.fail("must be a slug (it names the results folder)", "a slug of a-z, 0-9 and -", name)
         return None
     return name
+
+
+def _date(ctx: Ctx, value: Any) -> str | None:
+    """A calendar date ``YYYY-MM-DD`` (TOML's own date type too): the moment of time 0."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    ctx.fail("not a date", "a date YYYY-MM-DD", value)
+    return None
 
 
 def _time_unit(ctx: Ctx, value: Any) -> str | None:
