@@ -13,30 +13,36 @@ disk in blocks, so the run's memory does not grow with it).
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 SCENARIO = Path(__file__).resolve().parent / "chain4.toml"
 
 
+# A child's peak memory is read by a small parent of its own: RUSAGE_CHILDREN keeps the
+# largest child a process ever had, so one parent for every run would report the maximum so far.
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(time.perf_counter() - start, use.ru_utime + use.ru_stime, use.ru_maxrss / 1024)
+"""
+
+
 def whole_run(*extra: str) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds, peak RSS (MiB) and the log's bytes of one child run."""
     with tempfile.TemporaryDirectory() as tmp:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
         cmd = [sys.executable, "-m", "ketensim", "run", str(SCENARIO), "-n", "1", "-j", "1",
                "--sample-every", "10", "--out", f"{tmp}/out", *extra]
-        subprocess.run(cmd, check=True, capture_output=True)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        got = subprocess.run([sys.executable, "-c", MEASURE, *cmd], check=True,
+                             capture_output=True, text=True)
+        wall, cpu, rss = (float(x) for x in got.stdout.split())
         log = Path(tmp) / "out" / "events.csv"
         size = log.stat().st_size if log.exists() else 0
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, size
+    return wall, cpu, rss, size
 
 
 def main() -> None:

@@ -141,26 +141,27 @@ class VisitLog:
         """
         end, case, step, outcome = closed
         index = {sid: k for k, sid in enumerate(self.steps)}
-        enable = np.empty(end.size)
-        start = np.empty(end.size)
+        looked_up = {}  # per step: its cases in order, to find a visit by its case
         open_rows = []
         for sid, part in visits.items():
-            k = index[sid]
             order = np.argsort(part["case"], kind="stable")
-            cases = part["case"][order]
-            mine = np.flatnonzero(step == k)
-            at = order[np.searchsorted(cases, case[mine])]
-            enable[mine] = part["arrived"][at]
-            start[mine] = part["start"][at]
+            looked_up[index[sid]] = (part["case"][order], order, part)
             still = part["done"] >= run.horizon
-            open_rows.append((part["case"][still], np.full(int(still.sum()), k),
+            open_rows.append((part["case"][still], np.full(int(still.sum()), index[sid]),
                               part["arrived"][still], part["start"][still]))
-        rows = np.zeros(end.size, dtype=ROW)
-        rows["case"], rows["step"], rows["enable"], rows["start"] = case, step, enable, start
-        rows["end"], rows["outcome"], rows["status"] = end, outcome, DONE
-        rows["case_type"] = run.ctype[case]
-        rows["left"] = np.where(outcome >= 0, end, NAN)
-        self._write(rows)
+        for lo in range(0, end.size, BLOCK):  # a block at a time: memory stays flat
+            hi = min(lo + BLOCK, end.size)
+            rows = np.zeros(hi - lo, dtype=ROW)
+            rows["case"], rows["step"], rows["end"] = case[lo:hi], step[lo:hi], end[lo:hi]
+            for k, (cases, order, part) in looked_up.items():
+                mine = np.flatnonzero(rows["step"] == k)
+                at = order[np.searchsorted(cases, rows["case"][mine])]
+                rows["enable"][mine] = part["arrived"][at]
+                rows["start"][mine] = part["start"][at]
+            rows["outcome"], rows["status"] = outcome[lo:hi], DONE
+            rows["case_type"] = run.ctype[rows["case"]]
+            rows["left"] = np.where(rows["outcome"] >= 0, rows["end"], NAN)
+            self._write(rows)
         self._write(_open_rows(run, open_rows))
         self.close(list(run.case_types))
 

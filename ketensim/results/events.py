@@ -29,7 +29,7 @@ from ketensim.scenario.model import Scenario
 FORMATS = ("csv", "xes", "ocel")
 COLUMNS = ("replication", "case_id", "case_type", "activity", "partner", "enable_time",
            "start_time", "end_time", "outcome", "status", "left_time")
-ROWS_AT_ONCE = 200_000  # rows formatted at a time: memory stays flat however long the log
+ROWS_AT_ONCE = 16_384  # rows formatted at a time: memory stays flat however long the log
 UNIT_SECONDS = {"hour": 3600, "day": 86_400, "week": 604_800}
 
 
@@ -51,13 +51,59 @@ def write_event_files(scenario: Scenario, parts: Path, replications: int, out: P
 
 
 def write_csv(scenario: Scenario, parts: Path, replications: int, path: Path) -> Path:
-    """One row per replication x visit, in replication order, visits in the order they closed."""
+    """One row per replication x visit, in replication order, visits in the order they closed.
+
+    Rows are joined as text directly (a float as ``repr`` gives it: the
+    shortest decimal that reads back as the same number, NaN as an empty
+    field); a table writer's per-cell machinery costs three times as much
+    for the same bytes.
+    """
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(",".join(COLUMNS) + "\n")
         for rep in range(replications):
-            for frame in frames(scenario, parts, rep):
-                frame.to_csv(f, header=False, index=False, na_rep="", lineterminator="\n")
+            rows, names = read_part(parts, rep)
+            steps = [f"{_csv_text(s)},{_csv_text(scenario.step(s).partner)}"
+                     for s in names["steps"]]
+            types = [_csv_text(t) for t in names["case_types"]]
+            outcomes = [*(_csv_text(o) for o in names["outcomes"]), ""]
+            statuses = list(STATUSES)
+            for lo in range(0, len(rows), ROWS_AT_ONCE):
+                b = np.asarray(rows[lo:lo + ROWS_AT_ONCE])
+                enable, start, end, left = _moments(b)
+                columns = [
+                    [str(rep)] * b.size, map(str, b["case"].tolist()),
+                    [types[k] for k in b["case_type"].tolist()],
+                    [steps[k] for k in b["step"].tolist()],
+                    enable, start, end,
+                    [outcomes[k] for k in b["outcome"].tolist()],
+                    [statuses[k] for k in b["status"].tolist()],
+                    left,
+                ]
+                f.write("\n".join(map(",".join, zip(*columns, strict=True))))
+                f.write("\n")
     return path
+
+
+def _moments(block: np.ndarray) -> list[list[str]]:
+    """The four time columns as text: each distinct moment formatted once, NaN as empty.
+
+    A moment comes back often (an end is the next visit's enable and, on the
+    last visit, the moment the case left), so the distinct values are found
+    in C and only those go through ``repr``.
+    """
+    n = block.size
+    moments = np.concatenate([block[c] for c in ("enable", "start", "end", "left")])
+    distinct, inverse = np.unique(moments, return_inverse=True)
+    text = [repr(x) if x == x else "" for x in distinct.tolist()]  # NaN: not equal to itself
+    every = [text[k] for k in inverse.tolist()]
+    return [every[i * n:(i + 1) * n] for i in range(4)]
+
+
+def _csv_text(text: str) -> str:
+    """A name as a CSV field: quoted when it holds a comma, a quote or a line break."""
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def frames(scenario: Scenario, parts: Path, replication: int) -> Iterator[pd.DataFrame]:
