@@ -36,7 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison", "Results", "ScenarioError", "Sweep", "__version__", "bands", "compare", "load",
-    "report", "simulate", "sweep", "write",
+    "report", "serve", "simulate", "sweep", "write",
 ]
 
 
@@ -236,6 +236,29 @@ def write(
     parts = None if events is None else _Path(events)
     return folder.write_results(done, _Path(out), lang=lang, events=parts,
                                 event_formats=tuple(event_formats), **options)
+
+
+def serve(folder: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
+          open_browser: bool = True, lang: str = "nl") -> None:
+    """Run the what-if app in the browser until interrupted (``ketensim serve``).
+
+    Args:
+        folder: the scenario files to offer (default: the bundled scenarios).
+        host: the address to listen on; this machine only by default.
+        port: the port (0: a free one).
+        open_browser: open the app in the default browser.
+        lang: language of the app, "nl" or "en".
+
+    Raises:
+        ImportError: without the optional extra ``ketensim[web]``.
+    """
+    from pathlib import Path as _Path
+
+    from ketensim.scenario.catalogue import bundled_folder
+    from ketensim.web.server import serve as _serve
+
+    _serve(_Path(folder) if folder is not None else bundled_folder(), host, port,
+           open_browser, lang)
 
 
 def report(done: Results | Comparison | Sweep, lang: str = "nl") -> str:

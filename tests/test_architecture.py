@@ -32,6 +32,8 @@ CONFINED = {
     "matplotlib": {"present"},
     "jinja2": {"present"},
     "click": {"cli"},
+    "starlette": {"web"},
+    "uvicorn": {"web"},
     "pandas": {"results", "studies", "present", "cli", "web"},
 }
 

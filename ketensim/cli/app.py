@@ -164,6 +164,46 @@ def run(
         say(line)
 
 
+# -- serve -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this machine by default (see docs/web.md "
+                   "before serving a team).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port to listen on (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.option("--lang", type=click.Choice(LANG_CHOICES), default="nl", show_default=True,
+              help="Language of the app.")
+def serve(folder: Path | None, host: str, port: int, no_browser: bool, lang: str) -> None:
+    """Start the what-if app in the browser (needs ketensim[web]).
+
+    A policy maker chooses a chain from FOLDER (default: the bundled
+    scenarios) or uploads one, moves capacity, handling time and inflow or
+    bypasses a step, sees the offered loads at once, and runs the what-if
+    against its base with common random numbers: the verdict, the backlog
+    over time and every KPI with its interval, as 'ketensim compare' gives
+    them. The what-if downloads as a small TOML file that 'ketensim run' runs.
+
+    \b
+    Example:
+      ketensim serve
+      ketensim serve mijn-scenarios --port 8080 --no-browser
+    """
+    import ketensim
+
+    if folder is not None and not folder.is_dir():
+        raise ScenarioError.single(str(folder), "FOLDER", "is not a folder",
+                                   "a folder with scenario files", str(folder))
+    try:
+        ketensim.serve(folder, host, port, not no_browser, lang)
+    except ImportError as exc:
+        raise ScenarioError.single("serve", "ketensim[web]", "the web app is not installed",
+                                   "pip install 'ketensim[web]'", exc.name or "") from None
+
+
 # -- check -------------------------------------------------------------------------------
 
 

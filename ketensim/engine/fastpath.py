@@ -1,13 +1,15 @@
 """The exact fast path: a plain chain computed case by case instead of event by event.
 
 A chain whose steps are plain (one FIFO queue, servers without calendars,
-pools or sessions, no buffers, deadlines, dismissal, case-type rules or
-failure demand; routes without delays, rework or re-entry, and no loops)
-needs no event list. Arrival moments follow from each source's stream; at a
-step, case ``i`` starts at the later of its arrival and the moment the first
-server frees (a heap of server free times: the Kiefer-Wolfowitz recursion),
-and capacity events rebuild that heap exactly as the simulation would; the
-completions, in time order, draw their routes and feed the next step.
+pools or sessions, no buffers, deadlines, case-type rules or failure
+demand; routes without delays, rework or re-entry, and no loops) needs no
+event list. Dismissal above a queue length is allowed: the queue a case
+finds follows from the cases before it (:mod:`.fastdismiss`). Arrival
+moments follow from each source's stream; at a step, case ``i`` starts at
+the later of its arrival and the moment the first server frees (a heap of
+server free times: the Kiefer-Wolfowitz recursion), and capacity events
+rebuild that heap exactly as the simulation would; the completions, in time
+order, draw their routes and feed the next step.
 
 Every random number comes from the engine's own named streams, drawn in the
 engine's order (each stream belongs to one source or step, so drawing a block
@@ -30,7 +32,9 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ketensim.engine.fastarrivals import poisson, replayed
+from ketensim.engine.fastdismiss import dismissing_recursion
 from ketensim.engine.fastpartners import PartnerVisits
+from ketensim.engine.fastservers import rebuild, seeded_servers
 from ketensim.engine.plain import Tie, topological_order, wakes
 from ketensim.engine.records import ReplicationRecord
 from ketensim.engine.sampling import Draws
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 WAITING, IN_SERVICE, ARRIVED = 1, 2, 0  # the kinds of case at a step
 CASE, KIND = np.int32, np.int8  # column types: case numbers (and steps), kinds
+DISMISSED = 7  # a visit's status in the event log (ketensim.engine.visits.DISMISSED)
 
 
 # -- one replication -------------------------------------------------------------------
@@ -237,14 +242,30 @@ class FastRun:
         self.visits_to.take_in(self.step_index[step.id], case, arrived, origin)
         changes = [(t, int(ch.value)) for t, e in self.events for ch in e.changes
                    if ch.kind == "step" and ch.target == step.id and ch.attribute == "capacity"]
-        start, done = _recursion(self, step, arrived, kind, changes)
+        if step.dismissal is None:
+            start, done = _recursion(self, step, arrived, kind, changes)
+            gone = None
+        else:
+            start, done, gone = dismissing_recursion(self, step, arrived, kind, changes)
+            self._dismissed(step, case[gone], arrived[gone])
         keep = (start < self.horizon) & counted(arrived, self.warmup)  # in service: arrived 0
         waits = start[keep] - arrived[keep]
         del keep
         self._route(step, case, arrived, kind, done, parts)
         return {"case": case, "arrived": arrived, "kind": kind, "start": start, "done": done,
                 "done_sorted": self.done_sorted, "waits": waits, "cap_changes": changes,
-                "step": step}
+                "step": step, "gone": gone}
+
+    def _dismissed(self, step: Step, case: np.ndarray, at: np.ndarray) -> None:
+        """Cases dismissed on arrival leave the chain there and then (visit closed, logged)."""
+        assert step.dismissal is not None
+        index = self.step_index[step.id]
+        outcome = np.full(case.size, self.outcome_index[step.dismissal.outcome], dtype=CASE)
+        self.visits_to.let_go(index, case, at, np.full(case.size, -1, dtype=CASE))
+        self.exits.append((at, case, outcome))
+        if self.keep_visits:
+            self.closed.append((at, case, np.full(case.size, index, CASE), outcome,
+                                np.full(case.size, DISMISSED, np.int8)))
 
     def _check_arrivals(self, arrived: np.ndarray, origin: np.ndarray) -> None:
         """Arrivals at one moment from two places, or at a fixed moment, need the event list."""
@@ -287,7 +308,7 @@ class FastRun:
         self.exits.append((d[leaving], moved[leaving], outcome[leaving]))
         if self.keep_visits:
             self.closed.append((d, moved, np.full(d.size, index, CASE),
-                                np.where(leaving, outcome, -1)))
+                                np.where(leaving, outcome, -1), np.zeros(d.size, np.int8)))
         for sid, t_index in self.step_index.items():
             mine = target == t_index
             if mine.any():
@@ -336,8 +357,7 @@ def _recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
         start[j] = 0.0
         done[j] = 0.0 + service[j]
         heap.append(done[j])
-    heap.extend([0.0] * (step.capacity - n_in))
-    heapq.heapify(heap)
+    heap, retired = seeded_servers(heap, step.capacity)
     made_free: set[float] = {0.0}  # moments a change (or the start) freed a server
     j = n_in
     while j < n and kind[j] == WAITING and heap and heap[0] <= 0.0:
@@ -345,7 +365,6 @@ def _recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
         start[j] = 0.0
         done[j] = 0.0 + service[j]
         j += 1
-    retired: list[float] = []
     c = 0
     nxt = changes[0][0] if changes else math.inf
     replace = heapq.heapreplace
@@ -370,35 +389,14 @@ def _recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
         t, new = changes[c]
         if t == cand and t > 0 and (t == a or (t == top and top not in made_free)):
             raise Tie("a capacity change coincides with a start")
-        heap, retired = _rebuild(heap, retired, t, new)
+        heap, retired = rebuild(heap, retired, t, new)
         made_free.add(t)
         c += 1
         nxt = changes[c][0] if c < len(changes) else math.inf
     while c < len(changes):  # changes after the last start: a tie with a completion still counts
-        heap, retired = _rebuild(heap, retired, changes[c][0], changes[c][1])
+        heap, retired = rebuild(heap, retired, changes[c][0], changes[c][1])
         c += 1
     return np.frombuffer(start, dtype=float), np.frombuffer(done, dtype=float)
-
-
-def _rebuild(heap: list[float], retired: list[float], t: float,
-             capacity: int) -> tuple[list[float], list[float]]:
-    """The servers after a capacity change at ``t``, exactly as the simulation treats them.
-
-    Servers busy at ``t`` (retiring ones too) keep their cases; with more
-    capacity than busy servers the rest are free at ``t``; with fewer, the
-    earliest to finish hand in their place (they start nothing more).
-    """
-    if t > 0 and (t in heap or t in retired):
-        raise Tie("a completion (or a second change) coincides with a capacity change")
-    busy = sorted([f for f in heap if t < f < math.inf] + [f for f in retired if f > t])
-    if len(busy) <= capacity:
-        new = busy + [t] * (capacity - len(busy))
-        heapq.heapify(new)
-        return new or [math.inf], []
-    cut = len(busy) - capacity
-    new = busy[cut:]
-    heapq.heapify(new)
-    return new or [math.inf], busy[:cut]
 
 
 def _table(routes: tuple[Route, ...], steps: dict[str, int], outcomes: dict[str, int]

@@ -40,7 +40,7 @@ def plain_reason(scenario: Scenario) -> str | None:
 
 def _step_reason(step: Step) -> str | None:
     mechanisms = {"case-type rules": step.types, "a finite buffer": step.queue_limit,
-                  "a deadline": step.deadline, "dismissal": step.dismissal,
+                  "a deadline": step.deadline,
                   "sessions": step.sessions, "a calendar": step.calendar, "a pool": step.pool,
                   "failure demand": step.failure_demand}
     for name, present in mechanisms.items():

@@ -139,7 +139,7 @@ class VisitLog:
         A plain chain has no loops, so a case visits a step at most once and
         (step, case) finds the visit's moments.
         """
-        end, case, step, outcome = closed
+        end, case, step, outcome, status = closed
         index = {sid: k for k, sid in enumerate(self.steps)}
         looked_up = {}  # per step: its cases in order, to find a visit by its case
         open_rows = []
@@ -147,6 +147,8 @@ class VisitLog:
             order = np.argsort(part["case"], kind="stable")
             looked_up[index[sid]] = (part["case"][order], order, part)
             still = part["done"] >= run.horizon
+            if part.get("gone") is not None:
+                still &= ~part["gone"]  # dismissed: closed on arrival
             open_rows.append((part["case"][still], np.full(int(still.sum()), index[sid]),
                               part["arrived"][still], part["start"][still]))
         for lo in range(0, end.size, BLOCK):  # a block at a time: memory stays flat
@@ -158,9 +160,11 @@ class VisitLog:
                 at = order[np.searchsorted(cases, rows["case"][mine])]
                 rows["enable"][mine] = part["arrived"][at]
                 rows["start"][mine] = part["start"][at]
-            rows["outcome"], rows["status"] = outcome[lo:hi], DONE
+            rows["outcome"], rows["status"] = outcome[lo:hi], status[lo:hi]
             rows["case_type"] = run.ctype[rows["case"]]
             rows["left"] = np.where(rows["outcome"] >= 0, rows["end"], NAN)
+            turned = rows["status"] != DONE  # dismissed on arrival: no handling
+            rows["start"][turned] = rows["end"][turned] = NAN
             self._write(rows)
         self._write(_open_rows(run, open_rows))
         self.close(list(run.case_types))

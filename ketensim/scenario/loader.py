@@ -41,6 +41,32 @@ def load(path: str | os.PathLike[str]) -> Scenario:
 MAX_EXTENDS = 32  # a chain of bases deeper than this is a mistake, not a model
 
 
+def load_text(text: str, name: str, folder: str | os.PathLike[str],
+              memory: dict[str, str] | None = None) -> Scenario:
+    """Validate a scenario given as text (an upload, a variant made in the browser).
+
+    ``name`` is its path relative to ``folder``, and how problems name it;
+    ``extends`` and data files are looked for in ``folder`` and must lie
+    inside it, as for a file there. ``memory`` holds files that exist only as
+    text (an uploaded base), by their path relative to ``folder``; they are
+    read before the disk. Nothing is written anywhere.
+
+    Raises:
+        ScenarioError: every problem found, each naming ``name`` and the key path.
+    """
+    root = Path(folder).resolve()
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([_syntax_problem(name, text, err)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(name, "<file>", "values nested too deeply",
+                                     "arrays and tables nested a few levels deep",
+                                     "hundreds of levels")]) from None
+    raw = _read_chain(root / name, name, (), root, document, memory or {})
+    return schema.build(raw, source=name)
+
+
 def read(path: str | os.PathLike[str]) -> RawScenario:
     """The raw tables of ``path`` merged with every file it extends, not yet validated.
 
@@ -98,9 +124,13 @@ def _merge_by_id(base: list[Entry], child: list[Entry], key: str = "id") -> list
 
 
 def _read_chain(path: Path, shown: str, chain: tuple[tuple[Path, str], ...],
-                root: Path) -> RawScenario:
-    """Read ``path`` and, recursively, what it extends; ``chain`` holds the files below it."""
-    raw = schema.split(_parse(path, shown, trusted=not chain), Origin(shown, path.parent, root))
+                root: Path, document: dict[str, Any] | None = None,
+                memory: dict[str, str] | None = None) -> RawScenario:
+    """Read ``path`` (or take its ``document``) and, recursively, what it extends;
+    ``chain`` holds the files below it."""
+    if document is None:
+        document = _parse(path, shown, trusted=not chain)
+    raw = schema.split(document, Origin(shown, path.parent, root))
     origin, target = raw.scenario.pop("extends", (None, None))
     if origin is None:
         return raw
@@ -133,6 +163,13 @@ def _read_chain(path: Path, shown: str, chain: tuple[tuple[Path, str], ...],
         cycle = [s for _, s in here[seen.index(resolved):]] + [base_shown]
         raise fail("extends makes a cycle: " + " -> ".join(cycle),
                    "a base that does not extend this file again", target)
+    remembered = (memory or {}).get(resolved.relative_to(root).as_posix())
+    if remembered is not None:
+        try:
+            base = _read_chain(base_path, base_shown, here, root, tomllib.loads(remembered), memory)
+        except ScenarioError as err:
+            raise ScenarioError(err.problems + raw.problems) from None
+        return merge(base, raw)
     if not base_path.exists():
         raise fail(f"the base file does not exist (looked for {resolved})",
                    "an existing TOML file", target)
@@ -142,7 +179,7 @@ def _read_chain(path: Path, shown: str, chain: tuple[tuple[Path, str], ...],
     if problem is not None:
         raise fail(problem, "a .toml scenario file", target)
     try:
-        base = _read_chain(base_path, base_shown, here, root)
+        base = _read_chain(base_path, base_shown, here, root, None, memory)
     except ScenarioError as err:
         raise ScenarioError(err.problems + raw.problems) from None
     return merge(base, raw)

@@ -89,7 +89,8 @@ def read_log(path: str | Path, columns: dict[str, str] | None = None, unit: str 
     times, origin = _times(frame, names, file, unit, origin, problems)
     visits = pd.DataFrame({
         "case": _case_keys(frame, names),
-        "activity": frame[names["activity"]].astype(str).str.strip(),
+        # "exit" names leaving the chain in a scenario: an activity of that name is renamed
+        "activity": frame[names["activity"]].astype(str).str.strip().replace("exit", "exit_"),
         "enable": times.get("enable", times["start"]),
         "start": times["start"], "end": times["end"],
     })

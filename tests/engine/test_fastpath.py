@@ -26,7 +26,7 @@ from ketensim.engine.fastpath import run_fast
 from ketensim.engine.plain import Tie, plain_reason
 from ketensim.engine.run import run_replication, sample_times
 from ketensim.scenario.distributions import Exponential, Gamma, LogNormal, Uniform
-from ketensim.scenario.model import Backlog, QueueLimit
+from ketensim.scenario.model import Backlog, Dismissal, QueueLimit
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -77,6 +77,10 @@ def plain_chains(draw: st.DrawFn):
             ages = tuple(draw(st.sampled_from([0.0, 1.5, 4.0])) for _ in range(queue))
             s = dataclasses.replace(s, backlog=Backlog(queue=queue, ages=ages,
                                                        in_service=draw(st.integers(0, capacity))))
+        if draw(st.integers(0, 3)) == 0:  # sepot wegens capaciteit: dismissal above a queue
+            s = dataclasses.replace(s, dismissal=Dismissal(
+                above=draw(st.integers(0, 4)), share=draw(st.sampled_from([0.3, 1.0])),
+                outcome="sepot"))
         steps.append(s)
     arrivals = [poisson("s0", draw(st.floats(0.3, 2.0)), "a")]
     if n > 1 and draw(st.booleans()):
@@ -105,6 +109,18 @@ def test_a_plain_chain_gives_the_simulations_record_bit_for_bit(sc, seed):
         return  # a coincidence the event list must order: the simulation runs instead
     assert fast.fast and not simulated.fast
     assert differences(fast, simulated) == []
+
+
+def test_dismissal_runs_on_the_fast_path_and_matches():
+    """A step that dismisses above a queue length: the police scenario's OM."""
+    sc = scenario([dataclasses.replace(step("om", 2, Exponential(1.0), [("exit", 1.0, "klaar")]),
+                                       dismissal=Dismissal(above=3, share=0.5, outcome="sepot"))],
+                  [poisson("om", 2.6)], horizon=400, warmup=20)
+    fast = run_replication(sc, 0, 5)
+    assert fast.fast and fast.steps[0].dismissed > 50
+    assert differences(fast, run_replication(sc, 0, 5, fast=False)) == []
+    assert plain_reason(ketensim.load(SCENARIOS / "strafrechtketen/politie-levert-meer.toml")) \
+        is None
 
 
 def test_coinciding_moments_fall_back_to_the_simulation_and_agree():

@@ -241,3 +241,11 @@ def _fields(template: str) -> set[str]:
     import string
 
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_a_duration_that_shows_as_one_is_singular() -> None:
+    from ketensim.present.words.verdict import _duration
+
+    assert _duration(1.04, "week", "nl") == "1 week"
+    assert _duration(2.5, "week", "nl") == "2,5 weken"
+    assert _duration(1.04, "day", "en") == "1 day"

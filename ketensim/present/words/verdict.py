@@ -379,7 +379,8 @@ def _join(items: list[str], lang: str, last: str | None = None) -> str:
 def _duration(value: float, unit: str, lang: str) -> str:
     """'3 dagen' rather than '0,43 weken': a small duration in a smaller unit."""
     value, unit = readable_duration(value, unit)
-    return f"{number(value, lang)} {unit_for(value, unit, lang)}"
+    shown = number(value, lang)
+    return f"{shown} {unit_for(1.0 if shown == '1' else value, unit, lang)}"  # "1 week", shown
 
 
 def _lead_line(findings: Findings, scenario: Any, lang: str) -> str:
