@@ -93,6 +93,14 @@ class Jobs:
             process.terminate()
         return True
 
+    def stop_all(self) -> None:
+        """Stop every run (the server is going): nothing keeps the process from ending."""
+        for job in list(self.jobs.values()):
+            self.cancel(job.id)
+            process = job.process
+            if process is not None:
+                process.join(5)
+
     def _run(self, job: Job, request: Request) -> None:
         """Run one job; its slot is given back as soon as its result can be shown.
 

@@ -37,7 +37,10 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 0, open_browser: bo
         say(f"ketensim serve: {address}  (scenarios in {folder}; Ctrl-C stops)")
         if open_browser:
             threading.Timer(1.0, webbrowser.open, args=(address,)).start()
-        uvicorn.run(build(app), host=host, port=port, log_level="warning")
+        try:
+            uvicorn.run(build(app), host=host, port=port, log_level="warning")
+        finally:
+            app.jobs.stop_all()
 
 
 __all__ = ["free_port", "serve"]

@@ -135,3 +135,11 @@ def test_an_uploaded_scenario_runs(client: TestClient) -> None:
                                               "replications": "2"}).json()["job"]
     assert wait(client, job)["state"] == "done", client.get(f"/api/job/{job}").json()
     assert 'extends = "eigen.toml"' in client.get(f"/job/{job}/variant.toml").text
+
+
+def test_stopping_the_server_stops_its_runs(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    job = client.post(f"/api/run/{KEY}", json={"replications": "50"}).json()["job"]
+    time.sleep(1.0)
+    app.jobs.stop_all()
+    assert wait(client, job)["state"] == "cancelled"
+    assert not app.jobs.get(job).folder.exists()
