@@ -158,8 +158,9 @@ class FastRun:
         for sid in topological_order(self.sc) or []:
             part = self._serve(self.sc.step(sid), parts.pop(sid), parts)
             self.records[sid] = step_record(self, sid, self.sc.step(sid).capacity, part)
-            if self.keep_visits:
-                self.visits[sid] = part
+            if self.keep_visits:  # only what the log needs: the rest goes with the record
+                self.visits[sid] = {k: part[k] for k in ("case", "arrived", "start", "done",
+                                                         "gone")}
 
     def _register(self, arrival: Arrival) -> list[int] | int:
         if arrival.times is not None:

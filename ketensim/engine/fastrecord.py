@@ -45,6 +45,7 @@ def assemble(run: FastRun, log: VisitLog | None = None) -> ReplicationRecord:
         raise Tie("two cases leave the chain at one moment")
     if log is not None:
         closed = tuple(np.concatenate(x) for x in zip(*run.closed, strict=True))
+        run.closed = []
         closing = np.argsort(closed[0], kind="stable")
         # One case may close two visits at one moment (handled, then dismissed on arrival at
         # the next step: steps are served in routing order, so the stable sort keeps that
@@ -52,7 +53,9 @@ def assemble(run: FastRun, log: VisitLog | None = None) -> ReplicationRecord:
         same = np.diff(closed[0][closing]) == 0
         if (same & (np.diff(closed[1][closing]) != 0)).any():
             raise Tie("two visits end at one moment")
-        log.write_fast(run, run.visits, tuple(x[closing] for x in closed))
+        del same
+        log.write_fast(run, run.visits, closed, closing)  # taken in closing order, a block
+        del closed, closing  # at a time
     entered = run.entered[case]
     window = counted(t, run.warmup)
     counts_lead = counted(entered, run.warmup)

@@ -133,34 +133,36 @@ class VisitLog:
 
     # -- the fast path hands over whole columns ----------------------------------------
     def write_fast(self, run: FastRun, visits: dict[str, dict[str, Any]],
-                   closed: tuple[np.ndarray, ...]) -> None:
+                   closed: tuple[np.ndarray, ...], order: np.ndarray) -> None:
         """The visits of a plain chain: closed ones in closing order, then the open ones.
 
         A plain chain has no loops, so a case visits a step at most once and
-        (step, case) finds the visit's moments.
+        (step, case) finds the visit's moments. ``closed`` holds the closings
+        (moment, case, step, outcome, status) step by step; ``order`` puts them
+        in closing order.
         """
         end, case, step, outcome, status = closed
         index = {sid: k for k, sid in enumerate(self.steps)}
         looked_up = {}  # per step: its cases in order, to find a visit by its case
         open_rows = []
         for sid, part in visits.items():
-            order = np.argsort(part["case"], kind="stable")
-            looked_up[index[sid]] = (part["case"][order], order, part)
+            by_case = np.argsort(part["case"], kind="stable")
+            looked_up[index[sid]] = (part["case"][by_case], by_case, part)
             still = part["done"] >= run.horizon
             if part.get("gone") is not None:
                 still &= ~part["gone"]  # dismissed: closed on arrival
             open_rows.append((part["case"][still], np.full(int(still.sum()), index[sid]),
                               part["arrived"][still], part["start"][still]))
         for lo in range(0, end.size, BLOCK):  # a block at a time: memory stays flat
-            hi = min(lo + BLOCK, end.size)
-            rows = np.zeros(hi - lo, dtype=ROW)
-            rows["case"], rows["step"], rows["end"] = case[lo:hi], step[lo:hi], end[lo:hi]
-            for k, (cases, order, part) in looked_up.items():
+            block = order[lo:lo + BLOCK]
+            rows = np.zeros(block.size, dtype=ROW)
+            rows["case"], rows["step"], rows["end"] = case[block], step[block], end[block]
+            for k, (cases, by_case, part) in looked_up.items():
                 mine = np.flatnonzero(rows["step"] == k)
-                at = order[np.searchsorted(cases, rows["case"][mine])]
+                at = by_case[np.searchsorted(cases, rows["case"][mine])]
                 rows["enable"][mine] = part["arrived"][at]
                 rows["start"][mine] = part["start"][at]
-            rows["outcome"], rows["status"] = outcome[lo:hi], status[lo:hi]
+            rows["outcome"], rows["status"] = outcome[block], status[block]
             rows["case_type"] = run.ctype[rows["case"]]
             rows["left"] = np.where(rows["outcome"] >= 0, rows["end"], NAN)
             turned = rows["status"] != DONE  # dismissed on arrival: no handling
