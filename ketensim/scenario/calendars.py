@@ -56,11 +56,12 @@ def capacity_at(cal: Calendar | None, nominal: int, t: float) -> int:
 def rate_changes(
     arrival: Arrival, horizon: float, time_unit: str
 ) -> list[tuple[float, float, float]]:
-    """Moments where the arrival rate changes: (time, base rate, season factor).
+    """Moments where the arrival rate changes: (time, base rate, pattern factor).
 
     The base rate at time t is the last ``schedule`` entry at or before t (or
-    ``rate`` before the first); the season factor is the month's entry of
-    ``season`` (1 without one). The rate is their product.
+    ``rate`` before the first); the pattern factor is the month's entry of
+    ``season`` times the weekday's entry of ``week`` (1 without them; day 0 is
+    a Monday). The rate is their product.
     """
     points = {0.0}
     points.update(t for t, _ in arrival.schedule if 0 < t < horizon)
@@ -70,16 +71,30 @@ def rate_changes(
         while k * month < horizon:
             points.add(k * month)
             k += 1
+    day = units_per_day(time_unit)
+    if arrival.week:
+        k = 1
+        while k * day < horizon:
+            points.add(k * day)
+            k += 1
     changes: list[tuple[float, float, float]] = []
     for t in sorted(points):
         base = arrival.rate
         for start, value in arrival.schedule:
             if start <= t + 1e-12:
                 base = value
-        factor = arrival.season[int(t / month + 1e-9) % 12] if arrival.season else 1.0
+        factor = pattern_factor(arrival, t, month, day)
         if not changes or (base, factor) != changes[-1][1:]:
             changes.append((t, base, factor))
     return changes
+
+
+def pattern_factor(arrival: Arrival, t: float, month: float, day: float) -> float:
+    """The season's and the week's factor on the rate at time ``t``."""
+    factor = arrival.season[int(t / month + 1e-9) % 12] if arrival.season else 1.0
+    if arrival.week:
+        factor *= arrival.week[int(t / day + 1e-9) % 7]
+    return factor
 
 
 def mean_rate(arrival: Arrival, horizon: float, time_unit: str) -> float:

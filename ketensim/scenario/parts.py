@@ -211,6 +211,7 @@ class Arrival:
     types: tuple[str, ...] | None = None  # case type per replayed moment
     schedule: tuple[tuple[float, float], ...] = ()  # (from, rate): piecewise-constant rate
     season: tuple[float, ...] = ()  # 12 monthly factors on the rate
+    week: tuple[float, ...] = ()  # 7 factors on the rate, Monday first (day 0 is a Monday)
     batch: Distribution | None = None  # cases per arrival moment (rounded, at least 1)
 
 

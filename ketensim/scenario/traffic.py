@@ -344,17 +344,18 @@ def _arrival_rate(
     since = set_at.get(f"arrival.{arrival.id}.rate", -math.inf)
     unit = calendars.units_per_day(scenario.time_unit) * calendars.DAYS_PER_MONTH
     cuts = {start, end} | {t for t, _ in arrival.schedule if start < t < end}
-    if arrival.season:
-        k = math.floor(start / unit) + 1
-        while k * unit < end:
-            cuts.add(k * unit)
-            k += 1
+    day = calendars.units_per_day(scenario.time_unit)
+    for used, length in ((arrival.season, unit), (arrival.week, day)):
+        if used:
+            k = math.floor(start / length) + 1
+            while k * length < end:
+                cuts.add(k * length)
+                k += 1
     points = sorted(cuts)
 
     def rate_at(t: float) -> float:
         base = _latest(arrival.rate, since, arrival.schedule, t)
-        factor = arrival.season[int(t / unit + 1e-9) % 12] if arrival.season else 1.0
-        return base * factor
+        return base * calendars.pattern_factor(arrival, t, unit, day)
 
     rate = _average(rate_at, points)
     batch = max(1.0, arrival.batch.mean) if arrival.batch is not None else 1.0

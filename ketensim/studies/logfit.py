@@ -7,8 +7,8 @@ into the scenario with a comment saying what it came from:
   frequent value (one partner ``keten`` where the log names none);
 - arrivals are first visits from the period's start on, per entry step and
   case type, as a Poisson rate; a season over the months where a year's
-  log shows one (a chi-square test against an even spread), and a note
-  where arrivals fall on weekdays only (the format has no weekly pattern);
+  log shows one, and factors per weekday where a log with timestamps does
+  (chi-square tests against an even spread);
 - routes are the order of each case's visits: the share of visits at a step
   followed by a visit to each next step, or by the case leaving with its
   outcome (visits after which the log stops without an outcome are cases
@@ -71,6 +71,7 @@ class Arrival:
     note: str
     season: list[float] | None = None
     change: tuple[float, float, str] | None = None  # from, rate after, why
+    week: list[float] | None = None  # Monday to Sunday
 
 
 @dataclass
@@ -250,6 +251,8 @@ def _arrivals(v: pd.DataFrame, t0: float, t1: float, log: Log) -> list[Arrival]:
         n = len(group)
         t = group["enable"].to_numpy()
         season, note = _season(t, t0, t1, log)
+        week, week_note = _week(t, t0, t1, log)
+        note = week_note or note
         change = None if season is not None else _change(t, t0, t1, log.replications)
         before = n if change is None else int(np.count_nonzero(t < change[0]))
         until = t1 if change is None else change[0]
@@ -257,8 +260,34 @@ def _arrivals(v: pd.DataFrame, t0: float, t1: float, log: Log) -> list[Arrival]:
         out.append(Arrival(str(act), str(ctype) or "case", rate,
                            f"{before:,} cases entering here over {until - t0:g} {log.unit}s"
                            + (f" x {log.replications} replications" if log.replications > 1
-                              else "") + f": Poisson rate{note}", season, change))
+                              else "") + f": Poisson rate{note}", season, change, week))
     return out
+
+
+def _week(t: np.ndarray, t0: float, t1: float, log: Log) -> tuple[list[float] | None, str]:
+    """Factors per weekday where the log shows a weekly pattern (timestamps, two weeks or more).
+
+    Each weekday's count over the number of such days in the period (a part
+    day counts in part), against one rate for all days: a chi-square test.
+    """
+    per_day = UNIT_SECONDS[log.unit] / 86_400.0  # days per time unit
+    days = (t1 - t0) * per_day
+    if log.origin is None or log.unit == "week" or days < 14 or t.size < 100:
+        return None, ""
+    day = (np.floor(t * per_day) % 7).astype(int)  # time 0 is a Monday
+    counts = np.bincount(day, minlength=7).astype(float)
+    exposure = np.zeros(7)
+    first, last = t0 * per_day, t1 * per_day
+    for k in range(math.floor(first), math.ceil(last)):
+        exposure[k % 7] += min(k + 1, last) - max(k, first)
+    expected = counts.sum() * exposure / exposure.sum()
+    p = float(stats.chisquare(counts, expected).pvalue)
+    if p >= SEASON_P:
+        return None, ""
+    factors = (counts / exposure) / (counts.sum() / exposure.sum())
+    weekdays = float(counts[:5].sum() / counts.sum())
+    return [round(float(f), 3) for f in factors], (
+        f"; a weekly pattern ({weekdays:.0%} on weekdays; chi-square p = {p:.1g})")
 
 
 CHANGE_LR = 25.0  # a likelihood ratio this large (of a Poisson rate that steps once) is a change
@@ -295,12 +324,6 @@ def _change(t: np.ndarray, t0: float, t1: float, reps: int) -> tuple[float, floa
 def _season(t: np.ndarray, t0: float, t1: float, log: Log) -> tuple[list[float] | None, str]:
     days = (t1 - t0) * UNIT_SECONDS[log.unit] / 86_400.0
     note = ""
-    if log.origin is not None and t.size >= 50 and log.unit != "week":
-        day = (np.floor(t * UNIT_SECONDS[log.unit] / 86_400.0) % 7).astype(int)
-        weekdays = float(np.mean(day < 5))
-        if weekdays > 0.9:
-            note = (f"; {weekdays:.0%} arrive on weekdays (the rate is the average over the "
-                    "week: the format has no weekly pattern)")
     if days < 360 or t.size < 120:
         return None, note
     month_days = 365.25 / 12

@@ -52,6 +52,8 @@ def scenario_text(fitted: LogFit, name: str, source: str, unit: str,
             lines += ["schedule = [", *schedule, "]"]
         if a.season is not None:
             lines.append(f"season = [{', '.join(num(f) for f in a.season)}]")
+        if a.week is not None:
+            lines.append(f"week = [{', '.join(num(f) for f in a.week)}]   # Monday to Sunday")
     return "\n".join(lines) + "\n"
 
 

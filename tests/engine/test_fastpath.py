@@ -175,3 +175,13 @@ def test_the_command_line_says_so_and_can_switch_it_off(tmp_path):
     assert "snelle rekenweg" not in off.stdout
     for name in ("steps.csv", "chain.csv", "outcomes.csv", "timeseries.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_weekly_pattern_keeps_weekends_empty_on_both_paths():
+    source = dataclasses.replace(poisson("a", 2.0), week=(1.4, 1.4, 1.4, 1.4, 1.4, 0.0, 0.0))
+    sc = scenario([step("a", 3, Exponential(1.0))], [source], horizon=70)
+    fast = run_replication(sc, 0, 2)
+    assert fast.fast and differences(fast, run_replication(sc, 0, 2, fast=False)) == []
+    entered = fast.entered
+    assert not ((entered // 1) % 7 >= 5).any()  # day 0 is a Monday
+    assert len(entered) == pytest.approx(2.0 * 70, rel=0.2)

@@ -247,3 +247,23 @@ def test_a_parquet_log_fits_like_its_csv(tmp_path: Path) -> None:
                           *GENERATED)
     assert from_csv["step"] == from_parquet["step"]
     assert from_csv["arrival"] == from_parquet["arrival"]
+
+
+def test_arrivals_on_working_days_become_a_week(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    hours = np.sort(rng.uniform(0, 24 * 7 * 8, 6000))
+    hours = hours[(hours // 24) % 7 < 5]  # 2024-01-01 is a Monday: no weekend arrivals
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(hours, unit="h")
+    end = start + pd.to_timedelta(rng.exponential(0.2, hours.size), unit="h")
+    pd.DataFrame({"case_id": np.arange(hours.size), "activity": "melding",
+                  "start_time": start.map(pd.Timestamp.isoformat),
+                  "end_time": end.map(pd.Timestamp.isoformat)}).to_csv(tmp_path / "l.csv",
+                                                                        index=False)
+    doc = fitted(tmp_path / "l.csv", tmp_path, "--time-unit", "hour")
+    week = doc["arrival"][0]["week"]
+    assert week[5] == 0 and week[6] == 0
+    assert all(f == pytest.approx(1.4, abs=0.1) for f in week[:5])
+    sc = ketensim.load(tmp_path / "fit.toml")
+    run = ketensim.simulate(sc, replications=2, seed=1)
+    arrivals = run.steps.groupby("replication")["arrivals"].sum().mean()
+    assert arrivals == pytest.approx(hours.size, rel=0.05)

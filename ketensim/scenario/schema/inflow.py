@@ -16,9 +16,9 @@ from ketensim.scenario.distributions import Distribution
 from ketensim.scenario.schema import fields
 from ketensim.scenario.schema.fields import Ctx, Text
 
-ARRIVAL_KEYS = ("rate", "times", "file", "schedule", "season", "batch")
+ARRIVAL_KEYS = ("rate", "times", "file", "schedule", "season", "week", "batch")
 REPLAYED = ("times", "file")
-PATTERNS = ("schedule", "season", "batch")
+PATTERNS = ("schedule", "season", "week", "batch")
 MONTHS = 12
 
 
@@ -52,6 +52,7 @@ def _patterned(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
         "rate": fields.get(ctx, data, "rate", lambda c, v: fields.number(c, v, 0.0)),
         "schedule": fields.get(ctx, data, "schedule", schedule, ()),
         "season": fields.get(ctx, data, "season", season, ()),
+        "week": fields.get(ctx, data, "week", week, ()),
         "batch": fields.get(ctx, data, "batch", batch),
     }
 
@@ -132,6 +133,19 @@ def season(ctx: Ctx, value: Any) -> tuple[float, ...] | None:
         return None
     before = ctx.count
     found = [fields.number(ctx.item(i), v, 0.0) for i, v in enumerate(value)]
+    return None if ctx.count > before else tuple(found)  # type: ignore[arg-type]
+
+
+def week(ctx: Ctx, value: Any) -> tuple[float, ...] | None:
+    """Seven factors on the rate, Monday to Sunday: arrivals on working days only, say."""
+    if not isinstance(value, list) or len(value) != 7:
+        got = Text(f"{len(value)} values") if isinstance(value, list) else value
+        ctx.fail("must be an array of 7 factors, Monday to Sunday", "7 numbers >= 0", got)
+        return None
+    before = ctx.count
+    found = [fields.number(ctx.item(i), v, 0.0) for i, v in enumerate(value)]
+    if ctx.count == before and not any(found):
+        ctx.fail("no day has arrivals", "at least one factor > 0", value)
     return None if ctx.count > before else tuple(found)  # type: ignore[arg-type]
 
 
