@@ -202,6 +202,10 @@ def serve(folder: Path | None, host: str, port: int, no_browser: bool, lang: str
     except ImportError as exc:
         raise ScenarioError.single("serve", "ketensim[web]", "the web app is not installed",
                                    "pip install 'ketensim[web]'", exc.name or "") from None
+    except OSError as exc:  # the address is taken or not on this machine
+        raise ScenarioError.single("serve", "--host/--port", "cannot listen there",
+                                   "a free port on an address of this machine",
+                                   f"{host}:{port} ({exc.strerror or exc})") from None
 
 
 # -- check -------------------------------------------------------------------------------

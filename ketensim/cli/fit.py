@@ -103,6 +103,11 @@ def fit(log: Path | None, table: Path | None, out: Path, report: Path | None, na
             say(line)
         return
     assert table is not None
+    log_only = [f"--{k.removeprefix('col_').replace('_', '-')}" for k, v in columns.items() if v]
+    if from_ is not None or log_only:
+        raise ScenarioError.single("fit", (log_only or ["--from"])[0], "reads an event log",
+                                   "LOG with this option, or --aggregates without it",
+                                   "--aggregates")
     _fit_aggregates(table, out, report, name, time_unit, replications, seed, lang)
 
 

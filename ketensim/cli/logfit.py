@@ -8,7 +8,6 @@ written, and a fit that does not load or run leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import re
 import shutil
@@ -33,30 +32,6 @@ def check_targets(out: Path, report: Path | None, name: str) -> None:
                                    "a new or empty folder", "<an existing path>")
 
 
-def period_start(raw: str | None, numeric: bool) -> tuple[float | None, Any]:
-    """``--from`` as (start in the time unit for a numeric log, calendar moment for timestamps)."""
-    if raw is None:
-        return None, None
-    import pandas as pd
-
-    try:
-        number = float(raw)
-    except ValueError:
-        number = math.nan
-    if numeric:
-        if not math.isfinite(number):
-            raise ScenarioError.single("--from", "--from", "the log's times are numbers",
-                                       "a number in the time unit", raw)
-        return number, None
-    try:
-        moment = pd.Timestamp(raw)
-    except ValueError:
-        moment = None
-    if moment is None or pd.isna(moment):
-        raise ScenarioError.single("--from", "--from", "not a date", "a date YYYY-MM-DD", raw)
-    return None, moment.tz_localize("UTC") if moment.tzinfo is None else moment
-
-
 def fit_from_log(log_path: Path, out: Path, report: Path | None, name: str, unit: str,
                  from_: str | None, columns: dict[str, str], replications: int, seed: int,
                  lang: str) -> list[str]:
@@ -65,14 +40,8 @@ def fit_from_log(log_path: Path, out: Path, report: Path | None, name: str, unit
     from ketensim.studies.logscenario import backlog_csv, scenario_text
 
     check_targets(out, report, name)
-    numeric = _numeric_times(log_path, columns)
-    start, moment = period_start(from_, numeric)
-    origin = None if moment is None else moment.normalize() - \
-        _days(moment.normalize().weekday())
-    log = logread.read_log(log_path, columns, unit, origin)
-    if moment is not None:
-        start = (moment - log.origin).total_seconds() / logread.UNIT_SECONDS[unit]
-    fitted = logfit.fit(log, start)
+    log = logread.read_log(log_path, columns, unit, from_)
+    fitted = logfit.fit(log)
     files = {s.id: f"{out.stem}.werkvoorraad-{_safe(s.id)}.csv"
              for s in fitted.steps if s.queue_ages}
     start_date = None if log.origin is None else log.origin.date().isoformat()
@@ -89,32 +58,6 @@ def fit_from_log(log_path: Path, out: Path, report: Path | None, name: str, unit
         if report is not None:
             lines += _validate(scenario, log, fitted, report, replications, seed, lang)
     return lines
-
-
-def _numeric_times(path: Path, columns: dict[str, str]) -> bool:
-    """Are the log's times numbers (XES: never)? Decided on the first rows, as the reader does."""
-    if path.name.lower().endswith((".xes", ".xes.gz")) or not path.exists():
-        return False
-    import pandas as pd
-
-    from ketensim.studies.logread import COLUMNS
-
-    column = columns.get("start", COLUMNS["start"])
-    try:
-        head = pd.read_parquet(path) if path.suffix == ".parquet" else \
-            pd.read_csv(path, nrows=200, dtype=str, sep=None, engine="python")
-    except Exception:
-        return True  # the reader will say what is wrong
-    if column not in head.columns:
-        return True
-    values = head[column].dropna().astype(str)
-    return bool(pd.to_numeric(values, errors="coerce").notna().all())
-
-
-def _days(n: int) -> Any:
-    import pandas as pd
-
-    return pd.Timedelta(days=n)
 
 
 def _safe(step: str) -> str:
@@ -202,4 +145,4 @@ def _validate(scenario: Any, log: Any, fitted: Any, report: Path, replications: 
             f"  {report / 'fit.csv'}", f"  {report / 'fit.html'}"]
 
 
-__all__ = ["check_targets", "fit_from_log", "period_start"]
+__all__ = ["check_targets", "fit_from_log"]

@@ -22,7 +22,7 @@ from ketensim.engine.sessions import SessionStation
 from ketensim.engine.sources import Replay, Source
 from ketensim.engine.station import Station
 from ketensim.engine.streams import stream
-from ketensim.engine.visits import VisitLog
+from ketensim.engine.visits import DIVERTED, VisitLog
 from ketensim.engine.window import counts
 from ketensim.scenario.distributions import Distribution
 from ketensim.scenario.model import EXIT, Change, Route, Scenario
@@ -134,7 +134,7 @@ class Chain:
         if target.limit >= 0 and (target.senders or (
                 target.nq >= target.limit and target.busy >= target.capacity)):
             return False
-        origin.turned(case, now, -1, 5)  # visits.DIVERTED: on to the next step
+        origin.turned(case, now, -1, DIVERTED)  # on to the next step: no outcome
         target.arrive(case, origin)
         return True
 

@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ketensim.engine.fastservers import rebuild, seeded_servers
+from ketensim.engine.fastservers import ARRIVED, rebuild, seed
 from ketensim.engine.plain import Tie
 
 if TYPE_CHECKING:
     from ketensim.engine.fastpath import FastRun
     from ketensim.scenario.model import Step
 
-WAITING, IN_SERVICE, ARRIVED = 1, 2, 0  # as in fastpath (not imported: fastpath imports this)
 
 
 def dismissing_recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
@@ -48,23 +47,9 @@ def dismissing_recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.n
     start = array("d", [math.inf]) * n
     done = array("d", [math.inf]) * n
     gone = np.zeros(n, dtype=bool)
-    n_in = int(np.count_nonzero(kind == IN_SERVICE))
-    heap: list[float] = []
-    for j in range(n_in):  # in service at time 0
-        start[j] = 0.0
-        done[j] = 0.0 + service[j]
-        heap.append(done[j])
-    heap, retired = seeded_servers(heap, step.capacity)
+    heap, retired, n_in, j = seed(kind, service, step.capacity, start, done)
     made_free: set[float] = {0.0}
-    s = j = n_in  # handling times used; the next case
-    while j < n and kind[j] == WAITING and heap and heap[0] <= 0.0:
-        heapq.heapreplace(heap, 0.0 + service[s])  # the seeding fills free servers at time 0
-        start[j] = 0.0
-        done[j] = 0.0 + service[s]
-        s += 1
-        j += 1
-    if not heap:
-        heap = [math.inf]  # no server: nothing starts until a change brings one
+    s = j  # handling times used: one per case started so far
     taken: list[int] = list(range(n_in, j))  # cases taken in (not dismissed), in order
     first_waiting = len(taken)  # taken[first_waiting:] may still wait; earlier ones started
     c = 0

@@ -34,11 +34,12 @@ import numpy as np
 from ketensim.engine.fastarrivals import poisson, replayed
 from ketensim.engine.fastdismiss import dismissing_recursion
 from ketensim.engine.fastpartners import PartnerVisits
-from ketensim.engine.fastservers import rebuild, seeded_servers
+from ketensim.engine.fastservers import ARRIVED, IN_SERVICE, WAITING, rebuild, seed
 from ketensim.engine.plain import Tie, topological_order, wakes
 from ketensim.engine.records import ReplicationRecord
 from ketensim.engine.sampling import Draws
 from ketensim.engine.streams import stream
+from ketensim.engine.visits import DISMISSED
 from ketensim.engine.window import counted
 from ketensim.scenario.distributions import Distribution
 from ketensim.scenario.model import EXIT, Arrival, Route, Scenario, Step
@@ -46,9 +47,7 @@ from ketensim.scenario.model import EXIT, Arrival, Route, Scenario, Step
 if TYPE_CHECKING:
     from ketensim.engine.visits import VisitLog
 
-WAITING, IN_SERVICE, ARRIVED = 1, 2, 0  # the kinds of case at a step
 CASE, KIND = np.int32, np.int8  # column types: case numbers (and steps), kinds
-DISMISSED = 7  # a visit's status in the event log (ketensim.engine.visits.DISMISSED)
 
 
 # -- one replication -------------------------------------------------------------------
@@ -63,7 +62,7 @@ def run_fast(scenario: Scenario, replication: int, seed: int, times: np.ndarray,
     """
     from ketensim.engine.fastrecord import assemble
 
-    run = FastRun(scenario, replication, seed, times, keep_visits=log is not None)
+    run = FastRun(scenario, replication, seed, times, log)
     run.serve_all()
     return assemble(run, log)
 
@@ -72,9 +71,10 @@ class FastRun:
     """The moments of one replication of a plain chain, step by step in routing order."""
 
     def __init__(self, scenario: Scenario, replication: int, seed: int, times: np.ndarray,
-                 keep_visits: bool = False):
+                 log: VisitLog | None = None):
         self.sc = scenario
-        self.keep_visits = keep_visits  # an event log needs every visit; the tables do not
+        self.log = log  # the event log, when one is asked for: each step's visits go to it
+        self.keep_visits = log is not None  # as soon as the step is served
         self.rep = replication
         self.seed = seed
         self.horizon = scenario.horizon
@@ -131,8 +131,8 @@ class FastRun:
     def serve_all(self) -> None:
         """Serve every step in routing order; each step's record is made as soon as it is done.
 
-        A step's columns are dropped once its record is made (unless an event
-        log needs them), so memory holds one step's cases at a time besides
+        A step's columns are dropped once its record is made (an event log has
+        them on disk by then), so memory holds one step's cases at a time besides
         the chain's own columns.
         """
         from ketensim.engine.fastrecord import step_record
@@ -154,13 +154,12 @@ class FastRun:
         self.exits: list[tuple[np.ndarray, ...]] = []
         self.closed: list[tuple[np.ndarray, ...]] = []
         self.records: dict[str, Any] = {}
-        self.visits: dict[str, dict[str, Any]] = {}
         for sid in topological_order(self.sc) or []:
             part = self._serve(self.sc.step(sid), parts.pop(sid), parts)
             self.records[sid] = step_record(self, sid, self.sc.step(sid).capacity, part)
-            if self.keep_visits:  # only what the log needs: the rest goes with the record
-                self.visits[sid] = {k: part[k] for k in ("case", "arrived", "start", "done",
-                                                         "gone")}
+            if self.log is not None:  # the step's visits go to disk now, not kept to the end
+                self.log.stage_fast(self, self.step_index[sid], part, self.closed)
+                self.closed = []
 
     def _register(self, arrival: Arrival) -> list[int] | int:
         if arrival.times is not None:
@@ -352,25 +351,11 @@ def _recursion(run: FastRun, step: Step, times: np.ndarray, kind: np.ndarray,
     service = memoryview(cast(Any, run.draws(f"service:{step.id}", step.service).take(n)))
     start = array("d", [math.inf]) * n  # compact columns: a float object per case only in flight
     done = array("d", [math.inf]) * n
-    n_in = int(np.count_nonzero(kind == IN_SERVICE))
-    heap: list[float] = []
-    for j in range(n_in):  # in service at time 0
-        start[j] = 0.0
-        done[j] = 0.0 + service[j]
-        heap.append(done[j])
-    heap, retired = seeded_servers(heap, step.capacity)
+    heap, retired, _, j = seed(kind, service, step.capacity, start, done)
     made_free: set[float] = {0.0}  # moments a change (or the start) freed a server
-    j = n_in
-    while j < n and kind[j] == WAITING and heap and heap[0] <= 0.0:
-        heapq.heapreplace(heap, 0.0 + service[j])  # the seeding fills free servers at time 0
-        start[j] = 0.0
-        done[j] = 0.0 + service[j]
-        j += 1
     c = 0
     nxt = changes[0][0] if changes else math.inf
     replace = heapq.heapreplace
-    if not heap:
-        heap = [math.inf]  # no server: nothing starts until a change brings one
     while j < n:
         limit = nxt if nxt < horizon else horizon
         for j in range(j, n):  # noqa: B020 - each pass picks up where the last one stopped

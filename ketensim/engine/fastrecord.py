@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ketensim.engine.fastpath import ARRIVED, IN_SERVICE, WAITING, FastRun
+from ketensim.engine.fastpath import FastRun
+from ketensim.engine.fastservers import ARRIVED, IN_SERVICE, WAITING
 from ketensim.engine.plain import Tie
 from ketensim.engine.records import ReplicationRecord, StepRecord
 from ketensim.engine.window import counted
@@ -44,18 +45,7 @@ def assemble(run: FastRun, log: VisitLog | None = None) -> ReplicationRecord:
     if (np.diff(t) == 0).any():
         raise Tie("two cases leave the chain at one moment")
     if log is not None:
-        closed = tuple(np.concatenate(x) for x in zip(*run.closed, strict=True))
-        run.closed = []
-        closing = np.argsort(closed[0], kind="stable")
-        # One case may close two visits at one moment (handled, then dismissed on arrival at
-        # the next step: steps are served in routing order, so the stable sort keeps that
-        # order); two cases at one moment only the event list can order.
-        same = np.diff(closed[0][closing]) == 0
-        if (same & (np.diff(closed[1][closing]) != 0)).any():
-            raise Tie("two visits end at one moment")
-        del same
-        log.write_fast(run, run.visits, closed, closing)  # taken in closing order, a block
-        del closed, closing  # at a time
+        log.finish_fast(list(run.case_types))
     entered = run.entered[case]
     window = counted(t, run.warmup)
     counts_lead = counted(entered, run.warmup)

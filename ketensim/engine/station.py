@@ -24,6 +24,7 @@ from simpy.events import Timeout
 
 from ketensim.engine.routing import Hop, route_table
 from ketensim.engine.sampling import Draws
+from ketensim.engine.visits import DISMISSED, REJECTED, RENEGED
 from ketensim.engine.window import counts
 from ketensim.scenario.model import Route, Step
 
@@ -171,7 +172,7 @@ class Station:
         if self.dismissal is not None and self.nq > self.dismissal.above \
                 and self.dismiss_u.next() < self.dismissal.share:  # type: ignore[union-attr]
             self.dismissed += 1
-            self.turned(case, now, self.dismiss_outcome, 7)  # visits.DISMISSED
+            self.turned(case, now, self.dismiss_outcome, DISMISSED)
             self.chain.leave(case, self.dismiss_outcome, now)
         elif not self.nq and self._server_free():
             self._start(case, now, now)
@@ -199,7 +200,7 @@ class Station:
             self.diverted += 1
         else:  # rejected, or nowhere to divert to either
             self.rejected += 1
-            self.turned(case, now, self.overflow_outcome, 4)  # visits.REJECTED
+            self.turned(case, now, self.overflow_outcome, REJECTED)
             self.chain.leave(case, self.overflow_outcome, now)
 
     def turned(self, case: int, now: float, outcome: int, status: int,
@@ -242,7 +243,7 @@ class Station:
         self.nq -= 1
         self.reneged += 1
         outcome = self.chain.outcome_index[self.step.deadline.outcome]  # type: ignore[union-attr]
-        self.turned(key[0], now, outcome, 6, key[1])  # visits.RENEGED
+        self.turned(key[0], now, outcome, RENEGED, key[1])
         self.chain.leave(key[0], outcome, now)
         self._admit(now)
 

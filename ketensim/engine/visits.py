@@ -10,7 +10,9 @@ written last, in case order. Formatting (CSV, XES, OCEL) is the results
 layer's work (:mod:`ketensim.results.events`); nothing here knows pandas.
 
 The order of the rows is the order visits close, which the fast path
-repeats exactly, so the log is the same bytes whichever computed it.
+repeats exactly, so the log is the same bytes whichever computed it: it
+stages each served step's visits on disk and sorts them by their closing
+moments at the end (:meth:`VisitLog.finish_fast`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from __future__ import annotations
 import json
 import math
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ketensim.engine.plain import Tie
 
 if TYPE_CHECKING:
     from ketensim.engine.fastpath import FastRun
@@ -60,6 +65,7 @@ class VisitLog:
 
     def reset(self) -> None:
         """Start again from nothing (the fast path gave way to the simulation)."""
+        self._unstage()
         self.file.seek(0)
         self.file.truncate()
         for column in (self.enable_of, self.start_of, self.state, self.step_of):
@@ -131,45 +137,78 @@ class VisitLog:
                  "rows": self.rows}
         self.path.with_suffix(".json").write_text(json.dumps(names), encoding="utf-8")
 
-    # -- the fast path hands over whole columns ----------------------------------------
-    def write_fast(self, run: FastRun, visits: dict[str, dict[str, Any]],
-                   closed: tuple[np.ndarray, ...], order: np.ndarray) -> None:
-        """The visits of a plain chain: closed ones in closing order, then the open ones.
+    # -- the fast path hands over a step's columns as soon as the step is served ------------
+    def stage_fast(self, run: FastRun, step: int, part: dict[str, Any],
+                   closed: list[tuple[np.ndarray, ...]]) -> None:
+        """Write one served step's visits to the staging files: closed ones and open ones.
 
         A plain chain has no loops, so a case visits a step at most once and
-        (step, case) finds the visit's moments. ``closed`` holds the closings
-        (moment, case, step, outcome, status) step by step; ``order`` puts them
-        in closing order.
+        its case number finds the visit's moments. ``closed`` holds the step's
+        closings (moment, case, step, outcome, status): dismissals on arrival,
+        then completions in time order.
         """
-        end, case, step, outcome, status = closed
-        index = {sid: k for k, sid in enumerate(self.steps)}
-        looked_up = {}  # per step: its cases in order, to find a visit by its case
-        open_rows = []
-        for sid, part in visits.items():
-            by_case = np.argsort(part["case"], kind="stable")
-            looked_up[index[sid]] = (part["case"][by_case], by_case, part)
-            still = part["done"] >= run.horizon
-            if part.get("gone") is not None:
-                still &= ~part["gone"]  # dismissed: closed on arrival
-            open_rows.append((part["case"][still], np.full(int(still.sum()), index[sid]),
-                              part["arrived"][still], part["start"][still]))
-        for lo in range(0, end.size, BLOCK):  # a block at a time: memory stays flat
-            block = order[lo:lo + BLOCK]
-            rows = np.zeros(block.size, dtype=ROW)
-            rows["case"], rows["step"], rows["end"] = case[block], step[block], end[block]
-            for k, (cases, by_case, part) in looked_up.items():
-                mine = np.flatnonzero(rows["step"] == k)
-                at = by_case[np.searchsorted(cases, rows["case"][mine])]
-                rows["enable"][mine] = part["arrived"][at]
-                rows["start"][mine] = part["start"][at]
-            rows["outcome"], rows["status"] = outcome[block], status[block]
-            rows["case_type"] = run.ctype[rows["case"]]
-            rows["left"] = np.where(rows["outcome"] >= 0, rows["end"], NAN)
-            turned = rows["status"] != DONE  # dismissed on arrival: no handling
-            rows["start"][turned] = rows["end"][turned] = NAN
-            self._write(rows)
-        self._write(_open_rows(run, open_rows))
-        self.close(list(run.case_types))
+        by_case = np.argsort(part["case"], kind="stable")
+        cases = part["case"][by_case]
+        with open(self.path.with_suffix(".closed"), "ab") as f:
+            for end, case, _, outcome, status in closed:
+                at = by_case[np.searchsorted(cases, case)]
+                rows = np.zeros(case.size, dtype=ROW)
+                rows["case"], rows["step"], rows["case_type"] = case, step, run.ctype[case]
+                rows["enable"], rows["start"], rows["end"] = part["arrived"][at], \
+                    part["start"][at], end
+                rows["outcome"], rows["status"] = outcome, status
+                rows["left"] = np.where(outcome >= 0, end, NAN)
+                turned = status != DONE  # dismissed on arrival: no handling
+                rows["start"][turned] = rows["end"][turned] = NAN
+                rows.tofile(f)
+        still = part["done"] >= run.horizon
+        if part.get("gone") is not None:
+            still &= ~part["gone"]  # dismissed: closed on arrival
+        with open(self.path.with_suffix(".open"), "ab") as f:
+            _open_rows(run, step, part["case"][still], part["arrived"][still],
+                       part["start"][still]).tofile(f)
+
+    def finish_fast(self, case_types: list[str]) -> None:
+        """The staged visits in the order they closed, then the open ones in case order.
+
+        Steps were staged in routing order, so the stable sort keeps a case
+        that was handled and then dismissed on arrival at the next step, at
+        one moment, in that order; two cases closing at one moment only the
+        event list can order.
+
+        Raises:
+            Tie: two cases close a visit at one moment.
+        """
+        staged = self.path.with_suffix(".closed")
+        n = staged.stat().st_size // ROW.itemsize if staged.exists() else 0
+        moments = np.empty(n)  # only the closing moments are held whole
+        at = 0
+        for block in blocks(staged):
+            moments[at:at + block.size] = np.where(block["status"] == DONE, block["end"],
+                                                   block["left"])
+            at += block.size
+        order = np.argsort(moments, kind="stable")
+        moments = moments[order]
+        tied = np.flatnonzero(np.diff(moments) == 0)
+        del moments
+        if tied.size:
+            mapped = np.memmap(staged, dtype=ROW, mode="r")
+            if (mapped["case"][order[tied]] != mapped["case"][order[tied + 1]]).any():
+                raise Tie("two visits end at one moment")
+            del mapped
+        for lo in range(0, order.size, BLOCK):  # a block at a time, each through a mapping
+            mapped = np.memmap(staged, dtype=ROW, mode="r")  # of its own, so that the pages
+            self._write(np.asarray(mapped[order[lo:lo + BLOCK]]))  # read are let go again
+            del mapped
+        del order
+        still = np.concatenate([np.zeros(0, ROW), *blocks(self.path.with_suffix(".open"))])
+        self._write(still[np.argsort(still["case"], kind="stable")])
+        self._unstage()
+        self.close(case_types)
+
+    def _unstage(self) -> None:
+        for suffix in (".closed", ".open"):
+            self.path.with_suffix(suffix).unlink(missing_ok=True)
 
     def _write(self, rows: np.ndarray) -> None:
         self.flush()
@@ -177,31 +216,40 @@ class VisitLog:
         self.rows += rows.size
 
 
-def _open_rows(run: FastRun, parts: list[Any]) -> np.ndarray:
-    """Visits open at the horizon in a plain chain, in case order (as the simulation writes)."""
-    if not parts:
-        return np.zeros(0, dtype=ROW)
-    case, step, enable, start = (np.concatenate([p[i] for p in parts]) for i in range(4))
-    order = np.argsort(case, kind="stable")
+def blocks(path: Path, size: int = BLOCK) -> Iterator[np.ndarray]:
+    """The rows of a visits file, a block at a time, read (not mapped): memory stays flat."""
+    if not path.exists():
+        return
+    with open(path, "rb") as f:
+        while (block := np.fromfile(f, dtype=ROW, count=size)).size:
+            yield block
+
+
+def _open_rows(run: FastRun, step: int, case: np.ndarray, enable: np.ndarray,
+               start: np.ndarray) -> np.ndarray:
+    """A step's visits open at the horizon: waiting, or in service when started by then."""
     rows = np.zeros(case.size, dtype=ROW)
-    rows["case"], rows["step"], rows["enable"] = case[order], step[order], enable[order]
-    started = start[order] < run.horizon
-    rows["start"] = np.where(started, start[order], NAN)
+    rows["case"], rows["step"], rows["enable"] = case, step, enable
+    started = start < run.horizon
+    rows["start"] = np.where(started, start, NAN)
     rows["end"] = rows["left"] = NAN
     rows["outcome"] = -1
     rows["status"] = np.where(started, IN_SERVICE, WAITING)
-    rows["case_type"] = run.ctype[rows["case"]]
+    rows["case_type"] = run.ctype[case]
     return rows
 
 
-def read_part(folder: Path | str, replication: int) -> tuple[np.memmap | np.ndarray,
-                                                             dict[str, Any]]:
-    """One replication's visits (memory-mapped: read as needed) and its names."""
+def read_part(folder: Path | str, replication: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """One replication's visits, whole (for a format that groups them), and its names."""
     path = part_path(folder, replication)
-    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    if names["rows"] == 0:
-        return np.zeros(0, dtype=ROW), names
-    return np.memmap(path, dtype=ROW, mode="r"), names
+    names = part_names(folder, replication)
+    return np.concatenate([np.zeros(0, ROW), *blocks(path)]), names
 
 
-__all__ = ["ROW", "STATUSES", "VisitLog", "part_path", "read_part"]
+def part_names(folder: Path | str, replication: int) -> dict[str, Any]:
+    """The names behind one replication's codes: steps, outcomes, case types."""
+    path = part_path(folder, replication).with_suffix(".json")
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+__all__ = ["ROW", "STATUSES", "VisitLog", "blocks", "part_names", "part_path", "read_part"]

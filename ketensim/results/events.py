@@ -23,7 +23,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
-from ketensim.engine.visits import STATUSES, read_part
+from ketensim.engine.visits import STATUSES, blocks, part_names, part_path, read_part
 from ketensim.scenario.model import Scenario
 
 FORMATS = ("csv", "xes", "ocel")
@@ -61,14 +61,13 @@ def write_csv(scenario: Scenario, parts: Path, replications: int, path: Path) ->
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(",".join(COLUMNS) + "\n")
         for rep in range(replications):
-            rows, names = read_part(parts, rep)
+            names = part_names(parts, rep)
             steps = [f"{_csv_text(s)},{_csv_text(scenario.step(s).partner)}"
                      for s in names["steps"]]
             types = [_csv_text(t) for t in names["case_types"]]
             outcomes = [*(_csv_text(o) for o in names["outcomes"]), ""]
             statuses = list(STATUSES)
-            for lo in range(0, len(rows), ROWS_AT_ONCE):
-                b = np.asarray(rows[lo:lo + ROWS_AT_ONCE])
+            for b in blocks(part_path(parts, rep), ROWS_AT_ONCE):
                 enable, start, end, left = _moments(b)
                 columns = [
                     [str(rep)] * b.size, map(str, b["case"].tolist()),
@@ -108,11 +107,10 @@ def _csv_text(text: str) -> str:
 
 def frames(scenario: Scenario, parts: Path, replication: int) -> Iterator[pd.DataFrame]:
     """One replication's visits as tables of the contract's columns, a block at a time."""
-    rows, names = read_part(parts, replication)
+    names = part_names(parts, replication)
     partner_of = np.asarray([scenario.step(s).partner for s in names["steps"]], dtype=object)
     steps = np.asarray(names["steps"], dtype=object)
-    for lo in range(0, len(rows), ROWS_AT_ONCE):
-        block = np.asarray(rows[lo:lo + ROWS_AT_ONCE])
+    for block in blocks(part_path(parts, replication), ROWS_AT_ONCE):
         yield pd.DataFrame({
             "replication": np.full(block.size, replication, dtype=np.int64),
             "case_id": block["case"],

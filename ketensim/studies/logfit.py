@@ -84,10 +84,10 @@ class LogFit:
     notes: list[str] = field(default_factory=list)
 
 
-def fit(log: Log, start: float | None = None) -> LogFit:
-    """Fit every part of a scenario from the log; ``start`` is the period's start (``--from``)."""
+def fit(log: Log) -> LogFit:
+    """Fit every part of a scenario from the log, over its period (``log.start`` on)."""
     v = log.visits.sort_values(["case", "enable", "start"], kind="stable").reset_index(drop=True)
-    t0 = start if start is not None else (0.0 if log.origin is None else log.first)
+    t0 = log.start
     t1 = log.last
     order = list(dict.fromkeys(v.sort_values("enable", kind="stable")["activity"]))
     seed = _werkvoorraad(v, t0, log.origin is None)

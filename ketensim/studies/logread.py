@@ -15,6 +15,7 @@ as the scenario's calendars count days (day 0 is a Monday).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,17 +48,17 @@ class Log:
     file: str
     unit: str
     origin: pd.Timestamp | None  # the calendar moment of time 0; None when times are numbers
-    first: float  # the log's period: from the first to the last moment in it
-    last: float
+    start: float  # the period fitted: from here (--from, or where the log starts) ...
+    last: float  # ... to the last moment in the log
     replications: int = 1
 
     @property
     def period(self) -> float:
-        return self.last - self.first
+        return self.last - self.start
 
 
 def read_log(path: str | Path, columns: dict[str, str] | None = None, unit: str = "day",
-             origin: pd.Timestamp | None = None) -> Log:
+             since: str | None = None) -> Log:
     """Read and check a CSV, Parquet or XES log; every problem is reported at once.
 
     Args:
@@ -65,8 +66,9 @@ def read_log(path: str | Path, columns: dict[str, str] | None = None, unit: str 
         columns: column names by role where they differ from the defaults
             (:data:`COLUMNS`, the columns of ketensim's own ``events.csv``).
         unit: the time unit of the scenario to fit (and of numeric times).
-        origin: the calendar moment of time 0 for a log with timestamps (default:
-            the Monday at or before the log's first moment).
+        since: where the period starts (``--from``): a date for a log with timestamps
+            (time 0 is then the Monday at or before it), a number for a log in numbers.
+            Default: the log's first moment, or 0 for a log in numbers.
 
     Raises:
         ScenarioError: one problem per missing column, unparsable time, end before
@@ -86,7 +88,7 @@ def read_log(path: str | Path, columns: dict[str, str] | None = None, unit: str 
     if frame.empty:
         raise ScenarioError([Problem(file, "rows", "the log is empty", "at least one visit",
                                      "no rows")])
-    times, origin = _times(frame, names, file, unit, origin, problems)
+    times, origin, start = _times(frame, names, file, unit, since, problems)
     visits = pd.DataFrame({
         "case": _case_keys(frame, names),
         # "exit" names leaving the chain in a scenario: an activity of that name is renamed
@@ -105,9 +107,8 @@ def read_log(path: str | Path, columns: dict[str, str] | None = None, unit: str 
     if problems:
         raise ScenarioError(problems)
     moments = visits[["enable", "start", "end"]].to_numpy(dtype=float)
-    first = 0.0 if origin is None else float(np.nanmin(moments))
-    return Log(visits, file, unit, origin, min(first, 0.0) if origin is None else first,
-               float(np.nanmax(moments)), int(visits["replication"].nunique()))
+    return Log(visits, file, unit, origin, start, float(np.nanmax(moments)),
+               int(visits["replication"].nunique()))
 
 
 def _table(path: Path, file: str, names: dict[str, str]) -> pd.DataFrame:
@@ -174,9 +175,13 @@ def _case_keys(frame: pd.DataFrame, names: dict[str, str]) -> pd.Series:
 
 
 def _times(frame: pd.DataFrame, names: dict[str, str], file: str, unit: str,
-           origin: pd.Timestamp | None, problems: list[Problem]
-           ) -> tuple[dict[str, pd.Series], pd.Timestamp | None]:
-    """Every time column in the time unit; ISO moments counted from ``origin``."""
+           since: str | None, problems: list[Problem]
+           ) -> tuple[dict[str, pd.Series], pd.Timestamp | None, float]:
+    """Every time column in the time unit, the calendar moment of 0 and the period's start.
+
+    Moments are counted from a Monday at midnight (day 0 of a calendar): the
+    one at or before ``since``, else before the log's first moment.
+    """
     roles = [r for r in ("enable", "start", "end") if names[r] in frame.columns]
     raw = {r: frame[names[r]] for r in roles}
     numeric = {r: pd.to_numeric(raw[r], errors="coerce") for r in roles}
@@ -188,22 +193,47 @@ def _times(frame: pd.DataFrame, names: dict[str, str], file: str, unit: str,
             _bad(problems, file, names[r], np.flatnonzero((numeric[r].isna() & text[r])
                                                           .to_numpy()), raw[r],
                  "not a number", "a number in the time unit (the log's times are numbers)")
-        return numeric, None
+        start = _number_since(since, file, problems)
+        return numeric, None, start
     parsed = {r: pd.to_datetime(raw[r].where(text[r]), errors="coerce", utc=True,
                                 format="ISO8601") for r in roles}
     for r in roles:
         _bad(problems, file, names[r], np.flatnonzero((parsed[r].isna() & text[r]).to_numpy()),
              raw[r], "unparsable timestamp", "an ISO 8601 moment or a number")
-    if problems:
-        return {r: pd.Series(np.nan, index=frame.index) for r in roles}, None
-    if origin is None:
-        first = min((p.min() for p in parsed.values() if p.notna().any()),
-                    default=pd.Timestamp("2000-01-03", tz="UTC"))
-        origin = first.normalize() - pd.Timedelta(days=first.weekday())
-    elif origin.tzinfo is None:
-        origin = origin.tz_localize("UTC")
+    first = min((p.min() for p in parsed.values() if p.notna().any()),
+                default=pd.Timestamp("2000-01-03", tz="UTC"))
+    moment = first if since is None else _date_since(since, file, problems)
+    if problems or moment is None:
+        return {r: pd.Series(np.nan, index=frame.index) for r in roles}, None, 0.0
+    origin = moment.normalize() - pd.Timedelta(days=moment.weekday())
     seconds = UNIT_SECONDS[unit]
-    return {r: (parsed[r] - origin).dt.total_seconds() / seconds for r in roles}, origin
+    return ({r: (parsed[r] - origin).dt.total_seconds() / seconds for r in roles}, origin,
+            (moment - origin).total_seconds() / seconds)
+
+
+def _number_since(since: str | None, file: str, problems: list[Problem]) -> float:
+    if since is None:
+        return 0.0
+    try:
+        value = float(since)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        problems.append(Problem(file, "--from", "the log's times are numbers",
+                                "a number in the time unit", since))
+        return 0.0
+    return value
+
+
+def _date_since(since: str, file: str, problems: list[Problem]) -> pd.Timestamp | None:
+    try:
+        moment = pd.Timestamp(since)
+    except ValueError:
+        moment = None
+    if moment is None or pd.isna(moment):
+        problems.append(Problem(file, "--from", "not a date", "a date YYYY-MM-DD", since))
+        return None
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment
 
 
 def _bad(problems: list[Problem], file: str, column: str, rows: np.ndarray, raw: pd.Series,

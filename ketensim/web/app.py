@@ -49,7 +49,6 @@ class Source:
     text: str
     title: str
     description: str
-    uploaded: bool = False
 
 
 class App:
@@ -62,7 +61,8 @@ class App:
         self.jobs = Jobs(scratch, slots)
         self.jobs_per_run = jobs_per_run
         self.uploads: dict[str, Source] = {}
-        self.loaded: dict[str, Scenario] = {}
+        self.loaded: dict[tuple[str, str], Scenario] = {}  # by name and text: an edited file
+        # is read afresh
 
     # -- scenarios ---------------------------------------------------------------------
     def listing(self) -> dict[str, Source]:
@@ -90,9 +90,12 @@ class App:
         return self.uploads.get(key) or self.listing().get(key)
 
     def scenario(self, src: Source) -> Scenario:
-        if src.key not in self.loaded:
-            self.loaded[src.key] = load_text(src.text, src.name, self.folder, {src.name: src.text})
-        return self.loaded[src.key]
+        key = (src.name, src.text)
+        if key not in self.loaded:
+            if len(self.loaded) >= MAX_UPLOADS:
+                self.loaded.pop(next(iter(self.loaded)))
+            self.loaded[key] = load_text(src.text, src.name, self.folder, {src.name: src.text})
+        return self.loaded[key]
 
     def variant(self, src: Source, form: dict[str, Any]) -> tuple[lv.Levers, str, Scenario]:
         """The levers of a form, the variant file and the variant as a scenario."""
@@ -291,7 +294,7 @@ async def _upload(app: App, request: Request) -> str | list[str]:
     key = f"eigen-{secrets.token_hex(6)}"
     if len(app.uploads) >= MAX_UPLOADS:
         app.uploads.pop(next(iter(app.uploads)))
-    app.uploads[key] = Source(key, name, text, name, "", uploaded=True)
+    app.uploads[key] = Source(key, name, text, name, "")
     return key
 
 

@@ -32,10 +32,6 @@ class Levers:
     inflow_percent: dict[str, float] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.capacity or self.service_mean or self.inflow_percent or self.removed)
-
 
 class LeverError(ValueError):
     """A lever set to something the scenario cannot take: ``key`` says which field."""

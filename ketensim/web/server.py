@@ -18,6 +18,12 @@ def free_port(host: str) -> int:
         return int(s.getsockname()[1])
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise OSError, before anything is printed, when the app cannot listen on host:port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, port))
+
+
 def serve(folder: Path, host: str = "127.0.0.1", port: int = 0, open_browser: bool = True,
           lang: str = "nl", say: Callable[[str], None] = print) -> None:
     """Run the app until interrupted; the scratch folder of its runs goes with it.
@@ -29,6 +35,8 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 0, open_browser: bo
 
     from ketensim.web.app import App, build
 
+    if port:
+        check_port(host, port)  # a clear refusal instead of a server that starts and stops
     port = port or free_port(host)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"

@@ -101,15 +101,37 @@ def test_the_log_gives_the_chain_table_exactly(path: Path, tmp_path: Path) -> No
     np.testing.assert_allclose(mine["mean_lead_time"], chain["mean_lead_time"], rtol=1e-9)
 
 
-def test_the_werkvoorraad_at_start_is_in_the_log(tmp_path: Path) -> None:
-    out = run_with_log(ROOT / "scenarios" / "onderwijs" / "ind-klein.toml", tmp_path,
-                       "--events", "csv")
+SEEDED = """
+[scenario]
+name = "voorraad"
+horizon = 30
+[[partner]]
+id = "om"
+[[step]]
+id = "om"
+partner = "om"
+capacity = 2
+service = { dist = "exponential", mean = 1.0 }
+backlog = { queue = 5, in_service = 2, oldest = 8 }
+[[arrival]]
+id = "in"
+to = "om"
+rate = 1.5
+"""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "simulation"])
+def test_the_werkvoorraad_at_start_is_in_the_log(tmp_path: Path, fast: bool) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text(SEEDED, encoding="utf-8")
+    out = run_with_log(path, tmp_path, "--events", "csv", *(() if fast else ("--no-fast-path",)))
     log = read(out)
-    scenario = ketensim.load(ROOT / "scenarios" / "onderwijs" / "ind-klein.toml")
-    seeded = sum((s.backlog.queue + s.backlog.in_service) for s in scenario.steps if s.backlog)
-    if seeded:
-        first = log[log["replication"] == 0].groupby("case_id")["enable_time"].min()
-        assert (first <= 0).sum() >= seeded
+    seeded = log[(log["replication"] == 0) & (log["case_id"] < 7)].sort_values("case_id")
+    assert len(seeded) == 7  # every case of the werkvoorraad has its visit
+    in_service, waiting = seeded.iloc[:2], seeded.iloc[2:]
+    assert (in_service["enable_time"] == 0).all() and (in_service["start_time"] == 0).all()
+    assert list(waiting["enable_time"]) == [-8.0, -6.0, -4.0, -2.0, -0.0]  # ages 8 down to 0
+    assert (waiting["start_time"] >= 0).all()
 
 
 def test_same_bytes_whatever_jobs_and_fast_path(police: Path, tmp_path: Path) -> None:

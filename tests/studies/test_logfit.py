@@ -229,6 +229,22 @@ def test_a_bad_log_is_refused_and_nothing_is_written(text: str, message: str,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
 
 
+def test_a_bad_from_says_what_it_expects(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("case_id,activity,start_time,end_time\n1,a,0,1\n", encoding="utf-8")
+    code, out = invoke("fit", str(log), "--out", str(tmp_path / "f.toml"), "--from", "maandag")
+    assert code == 2 and "--from: the log's times are numbers (expected a number" in out
+    stamped = tmp_path / "t.csv"
+    stamped.write_text("case_id,activity,start_time,end_time\n"
+                       "1,a,2024-01-01T10:00,2024-01-01T11:00\n", encoding="utf-8")
+    code, out = invoke("fit", str(stamped), "--out", str(tmp_path / "f.toml"), "--from", "12")
+    assert code == 2 and "--from: not a date (expected a date YYYY-MM-DD" in out
+    code, out = invoke("fit", "--aggregates", str(log), "--out", str(tmp_path / "f.toml"),
+                       "--from", "2024-01-01")
+    assert code == 2 and "--from: reads an event log" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "t.csv"]
+
+
 def test_log_and_aggregates_together_are_refused(tmp_path: Path) -> None:
     code, out = invoke("fit", "x.csv", "--aggregates", "y.csv", "--out", str(tmp_path / "f"))
     assert code == 2 and "not both" in out

@@ -143,3 +143,23 @@ def test_stopping_the_server_stops_its_runs(client: TestClient, app) -> None:  #
     app.jobs.stop_all()
     assert wait(client, job)["state"] == "cancelled"
     assert not app.jobs.get(job).folder.exists()
+
+
+def test_serve_on_a_taken_port_is_refused_clearly(folder: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from ketensim.cli.app import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        got = CliRunner().invoke(cli, ["serve", str(folder), "--no-browser", "--port",
+                                       str(port)])
+    assert got.exit_code == 2
+    assert "error: serve: --host/--port: cannot listen there" in got.output
+    assert "http://" not in got.output
+    missing = CliRunner().invoke(cli, ["serve", str(folder / "nergens"), "--no-browser"])
+    assert missing.exit_code == 2 and "is not a folder" in missing.output
