@@ -82,21 +82,21 @@ def simulate(
         ScenarioError: when ``scenario`` is a path to an invalid file.
         ValueError: when replications, jobs or sample_every are out of range.
     """
-    from ketensim.results.replications import RunOptions, run_experiment
-    from ketensim.results.tables import build_results
+    from ketensim.results.replications import RunOptions, run_experiment, sampling_interval
     from ketensim.scenario.model import Scenario as _Scenario
 
     if not isinstance(scenario, _Scenario):
         scenario = load(scenario)
     scenario = scenario.with_run_options(replications=replications, seed=seed)
-    from ketensim.results.replications import sampling_interval
-
     sampling_interval(scenario.horizon, sample_every)  # a bad value fails before anything runs
     rows = run_experiment(
         scenario, scenario.replications, scenario.seed, jobs=jobs,
         options=RunOptions(sample_every, fast_path, None if events is None else str(events)),
         progress=progress,
     )
+    # pandas comes in after the run, so that it does not add to the run's peak memory
+    from ketensim.results.tables import build_results
+
     return build_results(scenario, rows, scenario.seed, scenario.replications)
 
 

@@ -139,9 +139,7 @@ def run(
       ketensim run scenarios/werk-en-inkomen/basis.toml --events csv --events xes
     """
     from ketensim import simulate
-    from ketensim.present.folder import utc_now, write_results
     from ketensim.present.words.check import suspect_lines
-    from ketensim.present.words.summary import run_summary
 
     scenario = load_file(file).with_run_options(replications=replications, seed=seed)
     phases = phases_or_none(scenario)
@@ -155,6 +153,11 @@ def run(
             results = simulate(scenario, jobs=jobs, sample_every=sample_every,
                                fast_path=options_of(ctx, sample_every).fast_path,
                                progress=step_done, events=parts)
+        # Tables and pictures are imported once the simulation has let go of its columns:
+        # their libraries then do not add to the simulation's peak memory.
+        from ketensim.present.folder import utc_now, write_results
+        from ketensim.present.words.summary import run_summary
+
         written = write_results(
             results, target, formats=formats, lang=lang, command=command_line(ctx),
             started=started, finished=utc_now(), force=force, sample_every=sample_every,

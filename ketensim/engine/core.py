@@ -43,7 +43,7 @@ class Chain:
         self.case_types: dict[str, int] = {}
         # Per-case columns.
         self.entered: array[float] = array("d")
-        self.case_type: array[int] = array("i")
+        self.case_type: array[int] = array("h")  # two bytes a case; widened past 32,767 types
         self.n_backlog = 0
         self.book = PartnerBook([p.id for p in scenario.partners], scenario.warmup)
         self.partner_index = {p.id: k for k, p in enumerate(scenario.partners)}
@@ -76,7 +76,10 @@ class Chain:
         return Draws(stream(self.seed, self.replication, name), dist)
 
     def case_type_index(self, name: str) -> int:
-        return self.case_types.setdefault(name, len(self.case_types))
+        index = self.case_types.setdefault(name, len(self.case_types))
+        if index > 32767 and self.case_type.typecode == "h":
+            self.case_type = array("i", self.case_type)
+        return index
 
     # -- cases --------------------------------------------------------------
     def new_case(self, entered: float, case_type: int) -> int:

@@ -125,7 +125,7 @@ class FastRun:
         return self.case_types.setdefault(name, len(self.case_types))
 
     def at_fixed(self, moments: np.ndarray) -> bool:
-        return bool(self.fixed.size) and bool(np.isin(moments, self.fixed).any())
+        return _meets(self.fixed, moments)  # few fixed moments: a binary search each
 
     # -- who enters, and when ----------------------------------------------------------
     def serve_all(self) -> None:
@@ -240,6 +240,7 @@ class FastRun:
         first = int(np.count_nonzero(kind != ARRIVED))
         self._check_arrivals(arrived[first:], origin[first:])
         self.visits_to.take_in(self.step_index[step.id], case, arrived, origin)
+        del origin
         changes = [(t, int(ch.value)) for t, e in self.events for ch in e.changes
                    if ch.kind == "step" and ch.target == step.id and ch.attribute == "capacity"]
         if step.dismissal is None:
@@ -251,7 +252,7 @@ class FastRun:
         keep = (start < self.horizon) & counted(arrived, self.warmup)  # in service: arrived 0
         waits = start[keep] - arrived[keep]
         del keep
-        self._route(step, case, arrived, kind, done, parts)
+        self._route(step, case, done, parts)
         return {"case": case, "arrived": arrived, "kind": kind, "start": start, "done": done,
                 "done_sorted": self.done_sorted, "waits": waits, "cap_changes": changes,
                 "step": step, "gone": gone}
@@ -275,16 +276,18 @@ class FastRun:
         if (same & ((origin[1:] != -1) | (origin[:-1] != -1))).any():
             raise Tie("two arrivals at one step at one moment")
 
-    def _route(self, step: Step, case: np.ndarray, arrived: np.ndarray, kind: np.ndarray,
-               done: np.ndarray, parts: dict[str, list[tuple[np.ndarray, ...]]]) -> None:
-        finished = np.flatnonzero(done < self.horizon)
-        finished = finished[np.argsort(done[finished], kind="stable")]
-        d = done[finished]
+    def _route(self, step: Step, case: np.ndarray, done: np.ndarray,
+               parts: dict[str, list[tuple[np.ndarray, ...]]]) -> None:
+        # Unfinished cases are at +inf, so they sort to the end: one index column, not two.
+        order = np.argsort(done, kind="stable")
+        finished = order[:int(np.count_nonzero(done < self.horizon))]
+        d, moved = done[finished], case[finished]
+        del order, finished
         self.done_sorted = d  # the step's record counts completions in this order too
         if (np.diff(d) == 0).any():
             raise Tie("two completions at one moment")
-        if self.at_fixed(d) or _meets(arrived[kind == ARRIVED], d):
-            raise Tie("a completion at a fixed moment or at an arrival")
+        if self.at_fixed(d):  # a completion at an arrival: checked by the step's record
+            raise Tie("a completion at a fixed moment")
         u = self.draws(f"route:{step.id}").take(d.size)
         target = np.empty(d.size, dtype=CASE)
         outcome = np.empty(d.size, dtype=CASE)
@@ -292,7 +295,7 @@ class FastRun:
             (t, ch.value or (Route(EXIT, 1.0),)) for t, e in self.events for ch in e.changes
             if ch.kind == "step" and ch.target == step.id and ch.attribute == "routes"]
         bounds = np.asarray([t for t, _ in tables[1:]], dtype=float)
-        if bounds.size and np.isin(bounds, d).any():
+        if _meets(d, bounds):
             raise Tie("a route change coincides with a completion")
         segment = np.searchsorted(bounds, d, side="right") if bounds.size else None
         for k, (_, routes) in enumerate(tables):
@@ -300,10 +303,10 @@ class FastRun:
             mine = slice(None) if segment is None else segment == k
             hop = np.searchsorted(cum, u[mine], side="right")
             target[mine], outcome[mine] = to[hop], out[hop]
+            del hop
         del u, segment
         index = self.step_index[step.id]
         leaving = target < 0
-        moved = case[finished]
         self.visits_to.let_go(index, moved, d, target)
         self.exits.append((d[leaving], moved[leaving], outcome[leaving]))
         if self.keep_visits:

@@ -56,7 +56,8 @@ class PartnerBook:
         self.open = [0] * len(partners)
         self.transit = [0] * len(partners)
         self.transit_last = [0.0] * len(partners)
-        self.with_: array[int] = array("i")  # per case: partner index, -1 between partners
+        # per case: partner index, -1 between partners (two bytes a case where that holds them)
+        self.with_: array[int] = array("h" if len(partners) <= 32767 else "i")
         self.since: array[float] = array("d")  # per case: when the open visit began
 
     def new_case(self) -> None:

@@ -258,4 +258,8 @@ def _queued_since(station: Station) -> np.ndarray:
 def _entered_in_window(chain: Chain) -> np.ndarray:
     """Entry times of the cases that entered the chain in the window, in case order."""
     entered = np.frombuffer(chain.entered, dtype=float)
-    return entered[counted(entered, chain.warmup)]  # a mask makes a copy already
+    backlog, new = entered[:chain.n_backlog], entered[chain.n_backlog:]
+    if not backlog[counted(backlog, chain.warmup)].size:
+        # New cases are numbered as they enter, so the window is a tail: a view, no copy.
+        return new[int(np.searchsorted(new, chain.warmup, side="left")):]
+    return entered[counted(entered, chain.warmup)]

@@ -38,16 +38,24 @@ class Draws:
         return values.pop()
 
     def take(self, n: int) -> np.ndarray:
-        """The next ``n`` draws at once, in stream order (as ``n`` calls of :meth:`next`)."""
+        """The next ``n`` draws at once, in stream order (as ``n`` calls of :meth:`next`).
+
+        Whole blocks are mapped as :meth:`_refill` maps them (the same uniforms,
+        the same block, so the same numbers) but copied as arrays, not lists.
+        """
         out = np.empty(n)
-        got = 0
+        got = min(n, len(self.values))
+        if got:
+            out[:got] = self.values[len(self.values) - got:][::-1]
+            del self.values[len(self.values) - got:]
         while got < n:
-            if not self.values:
-                self._refill()
-            k = min(n - got, len(self.values))
-            out[got:got + k] = self.values[len(self.values) - k:][::-1]
-            del self.values[len(self.values) - k:]
+            self._u = self._rng.random(BLOCK)
+            block = self._u if self._dist is None else self._dist.ppf(self._u)
+            k = min(n - got, BLOCK)
+            out[got:got + k] = block[:k]
             got += k
+            if k < BLOCK:
+                self.values = block[k:][::-1].tolist()
         return out
 
     def set_dist(self, dist: Distribution) -> None:

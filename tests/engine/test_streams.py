@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from builders import poisson, scenario, step
 
 from ketensim.engine import run_replication
@@ -42,3 +43,24 @@ def test_adding_a_step_leaves_the_other_streams_alone():
     one, two = run_replication(sc, 0, 7), run_replication(longer, 0, 7)
     for i in range(2):
         assert one.steps[i].waits.tobytes() == two.steps[i].waits.tobytes()
+
+
+@pytest.mark.parametrize("sizes", [[1, 2047, 2048, 5000], [4096], [3, 0, 2045, 1], [2049, 2047]])
+def test_taking_a_block_gives_the_draws_one_at_a_time_would(sizes):
+    """The fast path takes draws in blocks; they must be the very numbers, in order,
+    that calls of ``next`` give, and a changed distribution must go on from the
+    next unused uniform either way."""
+    from ketensim.engine.sampling import Draws
+    from ketensim.scenario.distributions import build
+
+    first = build("exponential", {"mean": 2.0})
+    later = build("lognormal", {"mean": 3.0, "cv": 0.5})
+    blocks = Draws(stream(5, 0, "service:x"), first)
+    single = Draws(stream(5, 0, "service:x"), first)
+    for k, n in enumerate(sizes):
+        taken = blocks.take(n)
+        assert taken.tolist() == [single.next() for _ in range(n)]
+        if k == 1:
+            blocks.set_dist(later)
+            single.set_dist(later)
+    assert blocks.take(10).tolist() == [single.next() for _ in range(10)]
