@@ -5,10 +5,13 @@ Takes: a frozen Scenario, a replication index and a seed. Gives: a
 NumPy arrays (time integrals, counters, per-case tallies), aggregated while
 the run goes. Every random number comes from a named stream
 (``streams``), so a replication is a pure function of its three inputs.
-``core`` holds the runtime chain, ``station`` a step with its own servers,
-``routing`` where a finished case goes, ``sources``, ``pools``,
-``sessions``, ``policies`` the mechanisms, ``sampling`` draws by inversion,
-``run`` sets it all going and takes the records.
+``core`` holds the runtime chain, ``station`` a step with its own servers
+(``door`` what may happen to a case before service: a full waiting room,
+a deadline, a legal term), ``routing`` where a finished case goes,
+``sources``, ``pools``, ``sessions``, ``policies`` the mechanisms,
+``sampling`` draws by inversion, ``run`` sets it all going and takes the
+records. ``fast*`` compute a plain chain case by case (the exact fast path,
+the same record bit for bit) and ``visits`` streams the event log.
 
 The chain and its stations know each other (``core`` <-> ``station``,
 ``pools``, ``sessions``, ``sources``): a station hands a finished case to

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
+from ketensim.engine import door
 from ketensim.engine.routing import Hop, route_table
 from ketensim.engine.sampling import Draws
-from ketensim.engine.visits import DISMISSED, REJECTED, RENEGED
+from ketensim.engine.visits import DISMISSED
 from ketensim.engine.window import counts
 from ketensim.scenario.model import Route, Step
 
@@ -50,6 +51,14 @@ class Station:
     dismissed: int
     returned: int
     max_queue: int
+
+    # At the door and in the queue: the rare turns (:mod:`.door`).
+    limited = door.limited
+    full_for_block = door.full_for_block
+    _overflow = door._overflow
+    turned = door.turned
+    _renege = door._renege
+    _late = door._late
 
     def __init__(self, chain: Chain, step: Step):
         self.chain = chain
@@ -179,37 +188,6 @@ class Station:
         else:
             self._enqueue(case, now)
 
-    def limited(self, case: int) -> bool:
-        """Does the waiting-room limit apply to this case (by its case type)?"""
-        return self.limit_types is None or self.chain.case_type[case] in self.limit_types
-
-    def full_for_block(self, case: int) -> bool:
-        """Would this case, sent here now, have to stay with its sender?"""
-        return self.policy == "block" and self.limited(case) and bool(self.senders or (
-            self.nq >= self.limit and self.busy >= self.capacity))
-
-    def _overflow(self, case: int, now: float) -> None:
-        if self.policy == "block":
-            self.senders.append((None, case))  # nobody upstream to hold it: it waits at the door
-            self.at_door += 1
-            if self.log is not None:
-                self.log.at_door(case, self.sidx, now)
-            return
-        self.arrivals += 1
-        if self.policy == "divert" and self.chain.divert(case, self, now):
-            self.diverted += 1
-        else:  # rejected, or nowhere to divert to either
-            self.rejected += 1
-            self.turned(case, now, self.overflow_outcome, REJECTED)
-            self.chain.leave(case, self.overflow_outcome, now)
-
-    def turned(self, case: int, now: float, outcome: int, status: int,
-               enabled: float | None = None) -> None:
-        """Tell the event log of a visit that ends without handling."""
-        if self.log is not None:
-            self.log.turned(case, self.chain.case_type[case], self.sidx,
-                            now if enabled is None else enabled, now, outcome, status)
-
     def _enqueue(self, case: int, arrived: float) -> None:
         """Queue a case that reached the step at ``arrived`` (before now for a backlog)."""
         key = (case, arrived)
@@ -231,29 +209,6 @@ class Station:
             # appeal before the model's time began: only terms reached from now on count.
             if self.failure is not None and age <= self.failure.after:
                 Timeout(self.env, self.failure.after - age, key).callbacks.append(self._late)
-
-    def _renege(self, event: Timeout) -> None:
-        key = event._value
-        if key not in self.waiting:
-            return  # started service in time
-        now = self.env.now
-        self.advance(now)
-        self.waiting.discard(key)
-        self.gone.add(key)
-        self.nq -= 1
-        self.reneged += 1
-        outcome = self.chain.outcome_index[self.step.deadline.outcome]  # type: ignore[union-attr]
-        self.turned(key[0], now, outcome, RENEGED, key[1])
-        self.chain.leave(key[0], outcome, now)
-        self._admit(now)
-
-    def _late(self, event: Timeout) -> None:
-        """Still waiting at the term: a share files an appeal against the late decision."""
-        if event._value in self.waiting and self.failure_u.next() < self.failure.p:  # type: ignore[union-attr]
-            if counts(self.env.now, self.warmup):
-                self.late += 1
-            fd = self.failure
-            self.chain.enter(self.chain.stations[fd.to], self.chain.case_type_index(fd.case_type))  # type: ignore[union-attr]
 
     # -- serving ------------------------------------------------------------
     def fill(self, now: float) -> None:
