@@ -63,3 +63,9 @@ def test_a_lead_time_over_few_finished_cases_is_said_to_be_that(lang, words):
     assert words in said and "(0%" not in said
     assert words not in " ".join(run_summary(free, phases(free.scenario), "uit", lang))
     assert (backed.chain["lead_time_cases"] < 0.5 * backed.chain["cases_in"]).all()
+    # The report's lead-time card, the figure most often copied, carries it too.
+    from ketensim.present.pages.report import run_context
+
+    card = run_context(backed, lang)["cards"][0]
+    assert words in card["note"]
+    assert words not in run_context(free, lang)["cards"][0]["note"]

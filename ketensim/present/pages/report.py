@@ -83,14 +83,21 @@ def facts(results: Any, lang: str) -> list[tuple[str, str]]:
     return facts
 
 
-def _cards(findings: insights.Findings, scenario: Any, lang: str) -> list[dict[str, str]]:
-    """The three figures a reader remembers: lead time, what backs up, what is busiest."""
+def _cards(findings: insights.Findings, results: Any, lang: str) -> list[dict[str, str]]:
+    """The three figures a reader remembers: lead time, what backs up, what is busiest.
+
+    The lead time's card carries the few-finished warning of the summary, if any: a card is
+    the figure most often copied into a memo.
+    """
+    scenario = results.scenario
     none = i18n.label("card_none", lang)
     unit = i18n.unit_name(scenario.time_unit, lang, plural=True)
     lead = findings.lead_time
+    note = _interval_note(lead, lang) if lead and has_interval(lead) else ""
+    caveat = summary_text.lead_caveat(results, lang) if lead and lead.n else ""
     cards = [{"label": i18n.label("card_lead", lang),
               "value": f"{i18n.number(lead.mean, lang)} {unit}" if lead and lead.n else "–",
-              "note": _interval_note(lead, lang) if lead and has_interval(lead) else ""}]
+              "note": f"{note}. {caveat}" if note and caveat else note or caveat}]
     growing = [q for q in findings.backing_up if q.kind == "step"]
     per = i18n.label("per_unit", lang, unit=i18n.unit_name(scenario.time_unit, lang))
     cards.append({"label": i18n.label("card_backlog", lang),
@@ -154,7 +161,7 @@ def run_context(results: Any, lang: str = "nl", figures: dict[str, Figure] | Non
         "lang": lang, "L": i18n.LABELS[lang], "title": scenario.label,
         "description": scenario.description or "",
         "verdict": verdict_lines(findings, scenario, lang) + ([locked] if locked else []),
-        "cards": _cards(findings, scenario, lang),
+        "cards": _cards(findings, results, lang),
         "figures": figure_list(figures, lang, _run_titles(scenario, lang), files),
         "norm_table": tables.norm_table(results, lang),
         "cost_table": costs, "cost_note": tables.cost_note(results, lang) if costs else "",

@@ -242,21 +242,33 @@ def _chain_lines(results: Results, lang: str) -> list[str]:
     )
     units = _unit(results.scenario, lang, plural=True)
     lines = [t["lead"].format(mean=num(lead.mean, lang), units=units, ci=ci)]
-    measured = results.interval("lead_time_cases").mean
-    cases_in = results.interval("cases_in").mean
-    if cases_in > 0 and measured < FEW_FINISHED * cases_in:
-        # A window that starts from a werkvoorraad or ends before most cases are through
-        # measures the quick ones only: said next to the figure, so nobody quotes it alone.
-        lines.extend(textwrap.wrap(t["lead_few"].format(
-            n=num(measured, lang), share=percent(measured / cases_in, lang)), WIDTH,
-            initial_indent="  ", subsequent_indent="  "))
+    caveat = lead_caveat(results, lang)
+    if caveat:
+        lines.extend(textwrap.wrap(caveat, WIDTH, initial_indent="  ", subsequent_indent="  "))
     lines.append(t["cases"].format(
-        cin=num(cases_in, lang),
+        cin=num(results.interval("cases_in").mean, lang),
         cout=num(results.interval("cases_out").mean, lang),
         wip=num(results.interval("wip_at_end").mean, lang),
     ))
     lines.extend(textwrap.wrap(interval_kind(results.scenario, lang), WIDTH))
     return lines
+
+
+def lead_caveat(results: Results, lang: str = "nl") -> str:
+    """The warning that belongs next to a chain lead time measured on few cases ("" if none).
+
+    A window that starts from a werkvoorraad or ends before most cases are through
+    measures the quick ones only: said next to the figure wherever it is shown (summary,
+    report card), so nobody quotes it alone.
+    """
+    chain = results.chain
+    if "lead_time_cases" not in chain or "cases_in" not in chain:
+        return ""  # results from before the count was kept
+    measured, cases_in = chain["lead_time_cases"].mean(), chain["cases_in"].mean()
+    if not cases_in > 0 or not measured < FEW_FINISHED * cases_in:
+        return ""
+    return TEXT[i18n.check_lang(lang)]["lead_few"].format(
+        n=num(measured, lang), share=percent(measured / cases_in, lang))
 
 
 def interval_kind(scenario: Scenario, lang: str = "nl") -> str:
