@@ -251,3 +251,14 @@ def test_a_duration_that_shows_as_one_is_singular() -> None:
     assert _duration(1.04, "week", "nl") == "1 week"
     assert _duration(2.5, "week", "nl") == "2,5 weken"
     assert _duration(1.04, "day", "en") == "1 day"
+
+
+@LANGS
+def test_the_lead_time_says_when_appeals_against_lateness_count_as_cases(bundled, lang):
+    """Failure demand enters the chain as cases of its own, short ones, which pull the mean
+    down: the lead-time sentence says so where a step makes it, and only there."""
+    late = about(said(bundled, "piek-2015-ind-in-de-pas", lang), "lead")
+    plain = about(said(bundled, "regie-3-samenwerking", lang), "lead")
+    kinds = ("Zaken van het soort", "Cases of the kind")[lang == "en"]
+    assert late and f"{kinds} niet_tijdig" in late[0]  # the case type its step makes
+    assert plain and kinds not in plain[0]

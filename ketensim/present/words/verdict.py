@@ -406,6 +406,10 @@ def _lead_line(findings: Findings, scenario: Any, lang: str) -> str:
         names = _join([step_name(scenario, q.queue) if q.kind == "step"
                        else _subject(q, scenario, lang) for q in growing], lang)
         text += " " + s["understated"].format(n=number(waiting, lang), steps=names)
+    failure = sorted({step.failure_demand.case_type for step in getattr(scenario, "steps", ())
+                      if getattr(step, "failure_demand", None) is not None})
+    if failure:  # appeals against lateness are cases too, quick ones: say so next to the mean
+        text += " " + s["lead_failure"].format(kinds=_join(failure, lang))
     return text
 
 

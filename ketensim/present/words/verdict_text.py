@@ -101,6 +101,9 @@ S: dict[str, dict[str, str]] = {
         "lead_q": "; de helft van de zaken is binnen {p50} klaar, 90% binnen {p90}",
         "understated": "Dat is te gunstig: de ongeveer {n} zaken die aan het eind nog wachten "
         "bij {steps}, tellen niet mee.",
+        "lead_failure": "Zaken van het soort {kinds} (werk dat ontstaat doordat een beslissing "
+        "te laat is) tellen hierin als eigen, korte zaken mee; de zaken waar ze over gaan, duren "
+        "langer.",
         "busiest": "De drukste schakel is {step}: gemiddeld is {pct} van de capaciteit bezet.",
         "and": " en ", "or": " of ",
         "filling": "Let op: de keten begint leeg en er is geen opwarmperiode, dus de cijfers "
@@ -201,6 +204,8 @@ S: dict[str, dict[str, str]] = {
         "lead_q": "; half of the cases finish within {p50}, 90% within {p90}",
         "understated": "That is too rosy: the roughly {n} cases still waiting at {steps} at the "
         "end are not counted.",
+        "lead_failure": "Cases of the kind {kinds} (work that arises because a decision is late) "
+        "count here as short cases of their own; the cases they are about take longer.",
         "busiest": "The busiest step is {step}: on average {pct} of its capacity is busy.",
         "and": " and ", "or": " or ",
         "filling": "Note: the chain starts empty and there is no warm-up, so the figures "
