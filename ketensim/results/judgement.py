@@ -26,6 +26,7 @@ exclude zero (with two, both must move that way by comparable amounts). Pure Num
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable
@@ -33,7 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special
+
+from ketensim.results.stats import agreeing, theil_sen
 
 POINTS = 160  # curves are averaged into this many bins before they are read
 MIN_BINS = 4  # a stretch spans at least this many bins
@@ -45,8 +47,6 @@ REL_SHIFT = 0.5  # a new level at the end is news at half the level at the start
 HIGH, LOW = 0.4, 0.1  # a pile is up past 40% of the way from the usual level to the
 # highest peak, and cleared again below a tenth of it
 PENALTY = 3.0  # a cut costs PENALTY x noise^2 x log(bins) in squared error
-FEW = 3  # up to this many replications, agreement in direction stands in for the t-test
-AGREE = 0.975  # one-sided level of the replications' agreement (a 95% interval)
 MAX_PILES = 6  # piles remembered for the words (the count goes on)
 PILE_NOISE = 8.0  # a pile stands this many noise deviations above the usual level: a
 # stationary queue wanders about six deviations from top to bottom over a long window
@@ -55,6 +55,7 @@ SINGLE_SPAN = 0.1  # one replication: growth must last this share of the window
 PILE_SMOOTH = 0.005  # piles are counted on the mean curve averaged over this share
 SMOOTH = 0.1  # one replication: its noise is its wandering about a mean over this share
 CLEARED = 0.15  # a pile is cleared when it ends below this share of its peak (or 10 cases)
+PACE = 1.5  # a rise that goes this many times faster (or slower) late has two paces
 FILL_UP = 0.25  # a rise from empty within this share of the window, then level: filling up
 
 
@@ -93,6 +94,8 @@ class Reading:
         stretches: the curve as straight pieces.
         noise: standard deviation of the mean curve's noise, in cases.
         typical: median of the mean curve over the last stretch (the level it holds).
+        rate_from: growing only: when the growth changed pace within the rise (``rate``
+            holds from then on, ``rate_before`` before it); None when it kept one pace.
     """
 
     status: str
@@ -109,6 +112,8 @@ class Reading:
     stretches: tuple[Stretch, ...] = ()
     noise: float = 0.0
     typical: float = 0.0
+    rate_from: float | None = None
+    rate_before: float = 0.0
 
 
 def read_curve(t: np.ndarray, queues: np.ndarray, since: float = 0.0) -> Reading:
@@ -131,8 +136,32 @@ def read_curve(t: np.ndarray, queues: np.ndarray, since: float = 0.0) -> Reading
     m = qb.mean(axis=1)
     noise = _noise(m, qb)
     material = max(MIN_CHANGE, NOISE * noise)
-    stretches = _fill_up_dropped(_merged(_cuts(tb, m, noise), tb, m, material))
-    return _status(tb, m, qb, stretches, material, noise, (t, q.mean(axis=1)))
+    pieces = _cuts(tb, m, noise)
+    stretches = _fill_up_dropped(_merged(pieces, tb, m, material))
+    reading = _status(tb, m, qb, stretches, material, noise, (t, q.mean(axis=1)))
+    return _bend(reading, pieces, tb, m, material)
+
+
+def _bend(reading: Reading, pieces: list[Stretch], tb: np.ndarray, m: np.ndarray,
+          material: float) -> Reading:
+    """A rise that changed pace late: its pace now and before (one average would be quoted
+    as today's). The last piece of the fit must lie in the later part of the rise, last
+    :data:`LEVEL_SPAN` of the window and go :data:`PACE` times faster or slower."""
+    if reading.status != "growing" or reading.since is None or len(pieces) < 2:
+        return reading
+    last, rise_start = pieces[-1], reading.since
+    span = tb[-1] - tb[0]
+    if last.start <= rise_start + 0.25 * (last.end - rise_start) \
+            or last.end - last.start < LEVEL_SPAN * span:
+        return reading
+    late_in, early_in = tb >= last.start, (tb >= rise_start) & (tb < last.start)
+    if late_in.sum() < 5 or early_in.sum() < 5:
+        return reading
+    late, early = theil_sen(tb[late_in], m[late_in]), theil_sen(tb[early_in], m[early_in])
+    if late <= 0 or early <= 0 or max(late / early, early / late) < PACE \
+            or abs(late - early) * (last.end - last.start) < material:
+        return reading
+    return dataclasses.replace(reading, rate=late, rate_from=last.start, rate_before=early)
 
 
 def _status(tb: np.ndarray, m: np.ndarray, qb: np.ndarray, stretches: list[Stretch],
@@ -407,43 +436,14 @@ def _agree(tb: np.ndarray, qb: np.ndarray, stretch: Stretch, levels: bool = Fals
     if inside.sum() < 3:
         return False
     sign = 1.0 if stretch.direction == "up" else -1.0
-    if _agreeing(np.polyfit(tb[inside], qb[inside], 1)[0] * sign):
+    if agreeing(np.polyfit(tb[inside], qb[inside], 1)[0] * sign):
         return True
     part = qb[inside]
-    return levels and _agreeing((np.median(part[-3:], axis=0) - np.median(part[:3], axis=0))
+    return levels and agreeing((np.median(part[-3:], axis=0) - np.median(part[:3], axis=0))
                                 * sign)
 
 
 def _agree_levels(qb: np.ndarray, sign: float) -> bool:
     """The replications end at a level that differs the same way from where they started."""
     moves = (np.median(qb[-3:], axis=0) - np.median(qb[:MIN_BINS], axis=0)) * sign
-    return _agreeing(moves)
-
-
-def _agreeing(values: np.ndarray) -> bool:
-    """Positive in every sense the replications allow: a t-interval above zero, or with
-    three or fewer (where t is 4.3 or more) each one clearly positive; positive with one."""
-    r = values.size
-    mean = float(np.mean(values))
-    if r < 2:
-        return mean > 0
-    half = float(special.stdtrit(r - 1, AGREE)) * float(np.std(values, ddof=1)) / math.sqrt(r)
-    if mean - half > 0:
-        return True
-    least = 0.5 if r == 2 else 0.25  # two replications must move by comparable amounts
-    return r <= FEW and mean > 0 and float(np.min(values)) >= least * mean
-
-
-def theil_sen(t: np.ndarray, m: np.ndarray, most: int = 1000) -> float:
-    """The median of the slopes between every two points (Theil-Sen), robust to bursts.
-
-    Long curves are thinned evenly to ``most`` points first: a trend does not
-    need every sample, and the pairs grow with the square of the points.
-    """
-    if len(t) > most:
-        keep = np.linspace(0, len(t) - 1, most).round().astype(int)
-        t, m = t[keep], m[keep]
-    i, j = np.triu_indices(len(t), k=1)
-    dt = t[j] - t[i]
-    ok = dt > 0
-    return float(np.median((m[j] - m[i])[ok] / dt[ok])) if ok.any() else 0.0
+    return agreeing(moves)

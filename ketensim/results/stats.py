@@ -131,3 +131,36 @@ def paired_difference(
 def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
     """The two-sided Student-t critical value, e.g. 2.262 for 9 degrees of freedom at 95%."""
     return float(special.stdtrit(dof, 0.5 + confidence / 2))
+
+
+FEW = 3  # up to this many replications, agreement in direction stands in for the t-test
+AGREE = 0.975  # one-sided level of the replications' agreement (a 95% interval)
+
+
+def agreeing(values: np.ndarray) -> bool:
+    """Positive in every sense the replications allow: a t-interval above zero, or with
+    three or fewer (where t is 4.3 or more) each one clearly positive; positive with one."""
+    r = values.size
+    mean = float(np.mean(values))
+    if r < 2:
+        return mean > 0
+    half = float(special.stdtrit(r - 1, AGREE)) * float(np.std(values, ddof=1)) / math.sqrt(r)
+    if mean - half > 0:
+        return True
+    least = 0.5 if r == 2 else 0.25  # two replications must move by comparable amounts
+    return r <= FEW and mean > 0 and float(np.min(values)) >= least * mean
+
+
+def theil_sen(t: np.ndarray, m: np.ndarray, most: int = 1000) -> float:
+    """The median of the slopes between every two points (Theil-Sen), robust to bursts.
+
+    Long curves are thinned evenly to ``most`` points first: a trend does not
+    need every sample, and the pairs grow with the square of the points.
+    """
+    if len(t) > most:
+        keep = np.linspace(0, len(t) - 1, most).round().astype(int)
+        t, m = t[keep], m[keep]
+    i, j = np.triu_indices(len(t), k=1)
+    dt = t[j] - t[i]
+    ok = dt > 0
+    return float(np.median((m[j] - m[i])[ok] / dt[ok])) if ok.any() else 0.0

@@ -55,6 +55,45 @@ def test_noise_alone_never_reads_as_growth(ar, replications):
         assert statuses == ["stable"] * 25
 
 
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_rise_that_speeds_up_late_gives_the_pace_now_and_before(seed):
+    # 30 a day from the start, 100 a day from day 550 (an autumn rush): one average pace
+    # would be quoted as today's; the reading keeps both, and when the pace changed
+    q = noisy(1000 + 30 * T + 70 * np.maximum(0, T - 550), 3, np.random.default_rng(seed))
+    r = read_curve(T, q)
+    assert r.status == "growing" and r.rate_from is not None
+    assert r.rate == pytest.approx(100, rel=0.05)  # tolerance: 5% of the pace
+    assert r.rate_before == pytest.approx(30, rel=0.05)
+    assert r.rate_from == pytest.approx(550, abs=20)  # tolerance: 20 days
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_rise_at_one_pace_keeps_one_pace(seed):
+    # a steady 30 a day, and a pace that changes by less than half (30 -> 40): one pace
+    for curve in (1000 + 30 * T, 1000 + 30 * T + 10 * np.maximum(0, T - 550)):
+        r = read_curve(T, noisy(curve, 3, np.random.default_rng(seed)))
+        assert r.status == "growing" and r.rate_from is None
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("nl", ", sinds dag 550 met ongeveer 100 zaken per dag (daarvoor ongeveer 30). Aan het eind"),
+    ("en", ", since day 550 by about 100 cases per day (before that about 30). At the end")])
+def test_the_verdict_says_the_pace_now_and_since_when(lang, words):
+    from ketensim.present.words.verdict import verdict_sentences
+
+    results = synthetic.results()
+    findings = insights.analyse(results)
+    grows = next(q for q in findings.queues if q.reading.status == "growing")
+    paced = dataclasses.replace(grows, reading=dataclasses.replace(
+        grows.reading, rate=100.0, rate_from=550.0, rate_before=30.0))
+    found = dataclasses.replace(findings, queues=tuple(
+        paced if q is grows else q for q in findings.queues))
+    said = " ".join(s.text for s in verdict_sentences(found, results.scenario, lang))
+    assert words in said
+    plain = " ".join(s.text for s in verdict_sentences(findings, results.scenario, lang))
+    assert ("daarvoor ongeveer" if lang == "nl" else "before that about") not in plain
+
+
 def test_a_backlog_that_rises_then_levels_off_has_settled():
     q = noisy(20 + 3 * np.clip(T - 300, 0, 100), 3, np.random.default_rng(2))
     r = read_curve(T, q, since=100)

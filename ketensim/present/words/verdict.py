@@ -186,8 +186,13 @@ def queue_sentence(q: QueueFinding, scenario: Any, lang: str = "nl",
         else:
             since_at = r.since
         warm = float(getattr(scenario, "warmup", 0.0) or 0.0) > 0
-        text = s["growing"].format(**{
+        # a rise that changed pace says today's pace from when it began, and the one before
+        paced = r.rate_from is not None
+        text = s["growing_pace" if paced else "growing"].format(**{
             **values, "rate": number(rate, lang), "unit": unit_name(rate_unit, lang),
+            "when": s["pace_from"].format(unit=unit, t=_at(r.rate_from, unit, lang)) if paced
+            else "",
+            "early": number(r.rate_before * rate / abs(r.rate), lang) if paced else "",
             "since": s["from_start"] if first else s["from"].format(unit=unit, t=_at(
                 since_at, unit, lang)),
             "ref": s["ref_warmup"] if warm else s["ref_start"],

@@ -22,6 +22,10 @@ S: dict[str, dict[str, str]] = {
         # the state at the end
         "growing": "{Subject} groeit {since} met ongeveer {rate} zaken per {unit}{cause}. "
         "Aan het eind wachten er ongeveer {end} zaken ({ref}: {before}).",
+        "pace_from": "sinds {unit} {t}",
+        "growing_pace": "{Subject} groeit {since}{cause}, {when} met ongeveer {rate} zaken per "
+        "{unit} (daarvoor ongeveer {early}). Aan het eind wachten er ongeveer {end} zaken "
+        "({ref}: {before}).",
         "ref_warmup": "aan het eind van de opwarmperiode",
         "ref_start": "aan het begin",
         "earlier_piles": " Eerder liep die voorraad al {n}× op (tot ongeveer {peak} zaken) en "
@@ -129,6 +133,10 @@ S: dict[str, dict[str, str]] = {
         "cause": ", after the intervention ‘{title}’ ({unit} {t})",
         "growing": "{Subject} grows {since} by about {rate} cases per {unit}{cause}. At the end "
         "about {end} cases are waiting ({ref}: {before}).",
+        "pace_from": "since {unit} {t}",
+        "growing_pace": "{Subject} grows {since}{cause}, {when} by about {rate} cases per "
+        "{unit} (before that about {early}). At the end about {end} cases are waiting ({ref}: "
+        "{before}).",
         "ref_warmup": "at the end of the warm-up",
         "ref_start": "at the start",
         "earlier_piles": " Before that it piled up {n}× already (to about {peak} cases) and was "
